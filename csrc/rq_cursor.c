@@ -1,0 +1,172 @@
+/*
+ * rq_cursor.c — streaming one Arrow result to a connection (worker threads).
+ *
+ * A cursor owns the ArrowArrayStream moved out of the host's answer, the
+ * current ArrowArray batch and the row plan. It is only ever touched by one
+ * thread at a time: the worker task running it, or the loop thread between
+ * tasks (which only reads plan/ncols/rows after the task's event).
+ *
+ * Memory stays bounded per connection: rows are encoded into chunks of about
+ * RQ_CHUNK bytes, each handed to the connection's output queue, and the task
+ * blocks while the queue is above RQ_OUT_HIGH (rq_conn_wait_writable).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rq_core.h"
+
+rq_cursor *rq_cursor_new(struct ArrowArrayStream *stream, rq_cmd_kind cmd) {
+    rq_cursor *cur = calloc(1, sizeof *cur);
+    if (cur == NULL) return NULL;
+    cur->stream = *stream;
+    stream->release = NULL;
+    cur->cmd = cmd;
+    return cur;
+}
+
+int rq_cursor_set_formats(rq_cursor *cur, const int16_t *formats, int n) {
+    free(cur->formats);
+    cur->formats = NULL;
+    cur->nformats = 0;
+    if (n <= 0) return RQ_OK;
+    cur->formats = malloc((size_t)n * sizeof *formats);
+    if (cur->formats == NULL) return RQ_ENOMEM;
+    memcpy(cur->formats, formats, (size_t)n * sizeof *formats);
+    cur->nformats = n;
+    return RQ_OK;
+}
+
+static void release_batch(rq_cursor *cur) {
+    if (cur->batch.release) cur->batch.release(&cur->batch);
+    cur->batch.release = NULL;
+}
+
+void rq_cursor_free(rq_cursor *cur, rq_server *srv) {
+    if (cur == NULL) return;
+    release_batch(cur);
+    if (cur->stream.release) {
+        if (srv->ops->release_stream) srv->ops->release_stream(srv->host, &cur->stream);
+        else cur->stream.release(&cur->stream);
+        cur->stream.release = NULL;
+    }
+    rq_rowplan_free(cur->plan);
+    free(cur->formats);
+    free(cur);
+}
+
+static rq_cursor_status stream_failed(rq_cursor *cur, const char *what, int code) {
+    const char *msg = cur->stream.get_last_error ? cur->stream.get_last_error(&cur->stream) : NULL;
+    rq_error_set(&cur->err, RQ_SEV_ERROR, "XX000", "%s (code %d): %s", what, code,
+                 msg ? msg : "no message");
+    return RQ_CUR_FAILED;
+}
+
+/* DuckDB (and others) answer INSERT/UPDATE/DELETE with one "Count" column:
+ * that is the affected-row count for the command tag, not a result set. */
+static int is_count_result(const rq_cursor *cur) {
+    if (cur->ncols != 1) return 0;
+    if (cur->cmd != RQ_CMD_INSERT && cur->cmd != RQ_CMD_UPDATE && cur->cmd != RQ_CMD_DELETE &&
+        cur->cmd != RQ_CMD_MERGE)
+        return 0;
+    const rq_colinfo *col = rq_rowplan_col(cur->plan, 0);
+    return strcasecmp(col->name, "count") == 0 &&
+           (col->type_oid == 20 || col->type_oid == 23 || col->type_oid == 21);
+}
+
+rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc) {
+    struct ArrowSchema schema;
+    memset(&schema, 0, sizeof schema);
+    int rc = cur->stream.get_schema(&cur->stream, &schema);
+    if (rc != 0) return stream_failed(cur, "could not read the result schema", rc);
+    rc = rq_rowplan_new(&schema, &c->fmt, &cur->plan, &cur->err);
+    if (schema.release) schema.release(&schema);
+    if (rc != RQ_OK) return RQ_CUR_FAILED;
+    cur->ncols = rq_rowplan_ncols(cur->plan);
+    cur->count_mode = is_count_result(cur);
+    if (rq_rowplan_set_formats(cur->plan, cur->formats, cur->nformats, &cur->err) != RQ_OK)
+        return RQ_CUR_FAILED;
+    if (!send_rowdesc || cur->count_mode || cur->ncols == 0) return RQ_CUR_DONE;
+    rq_buf b = {0};
+    rc = rq_rowplan_write_rowdesc(cur->plan, &b, &cur->err);
+    if (rc == RQ_OK && rq_conn_send(c, b.data, b.len) != RQ_OK) rc = RQ_ECLOSED;
+    rq_buf_free(&b);
+    if (rc == RQ_ECLOSED) return RQ_CUR_ABORTED;
+    return rc == RQ_OK ? RQ_CUR_DONE : RQ_CUR_FAILED;
+}
+
+/* Load the next batch; RQ_CUR_DONE with cur->eof set at end of stream. */
+static rq_cursor_status next_batch(rq_cursor *cur) {
+    release_batch(cur);
+    struct ArrowArray a;
+    memset(&a, 0, sizeof a);
+    int rc = cur->stream.get_next(&cur->stream, &a);
+    if (rc != 0) return stream_failed(cur, "could not read the next result batch", rc);
+    if (a.release == NULL) {
+        cur->eof = 1;
+        return RQ_CUR_DONE;
+    }
+    cur->batch = a;
+    cur->next_row = 0;
+    if (rq_rowplan_set_batch(cur->plan, &cur->batch, &cur->err) != RQ_OK) return RQ_CUR_FAILED;
+    return RQ_CUR_DONE;
+}
+
+/* Sum a Count column by decoding the DataRow text we encode for it. */
+static void add_counts(rq_cursor *cur, const rq_buf *b) {
+    size_t pos = 0;
+    while (pos + 11 <= b->len) {
+        uint32_t mlen = rq_be32(b->data + pos + 1);
+        int32_t vlen = (int32_t)rq_be32(b->data + pos + 7);
+        if (vlen > 0 && vlen < 24) {
+            char tmp[24];
+            memcpy(tmp, b->data + pos + 11, (size_t)vlen);
+            tmp[vlen] = '\0';
+            cur->count_tag += strtoll(tmp, NULL, 10);
+        }
+        pos += (size_t)mlen + 1;
+    }
+}
+
+static int send_chunk(rq_cursor *cur, rq_conn *c, rq_buf *out) {
+    if (cur->count_mode) {
+        add_counts(cur, out);
+        rq_buf_reset(out);
+        return RQ_OK;
+    }
+    if (out->len == 0) return RQ_OK;
+    int rc = rq_conn_send(c, out->data, out->len);
+    rq_buf_reset(out);
+    if (rc != RQ_OK) return RQ_ECLOSED;
+    return rq_conn_wait_writable(c);
+}
+
+rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows) {
+    rq_buf out = {0};
+    rq_cursor_status st = RQ_CUR_DONE;
+    int64_t sent = 0;
+    while (!cur->eof) {
+        if (atomic_load(&c->cancel)) { st = RQ_CUR_ABORTED; break; }
+        if (cur->batch.release == NULL || cur->next_row >= rq_rowplan_batch_rows(cur->plan)) {
+            st = next_batch(cur);
+            if (st != RQ_CUR_DONE) break;
+            continue;
+        }
+        if (max_rows > 0 && sent >= max_rows) { st = RQ_CUR_SUSPENDED; break; }
+        int64_t end = rq_rowplan_batch_rows(cur->plan);
+        if (max_rows > 0 && end - cur->next_row > max_rows - sent) end = cur->next_row + (max_rows - sent);
+        int64_t before = cur->next_row;
+        if (rq_rowplan_encode(cur->plan, &cur->next_row, end, &out, RQ_CHUNK, &cur->err) != RQ_OK) {
+            st = RQ_CUR_FAILED;
+            break;
+        }
+        sent += cur->next_row - before;
+        cur->rows += cur->next_row - before;
+        if (out.len >= RQ_CHUNK && send_chunk(cur, c, &out) != RQ_OK) { st = RQ_CUR_ABORTED; break; }
+    }
+    /* On failure `out` still holds only whole rows: PostgreSQL too sends the
+     * rows before an error. */
+    if (st != RQ_CUR_ABORTED && send_chunk(cur, c, &out) != RQ_OK) st = RQ_CUR_ABORTED;
+    rq_buf_free(&out);
+    return st;
+}

@@ -1,0 +1,83 @@
+/*
+ * rq_host.h — the boundary between the C core and its host (the Python
+ * binding, csrc/rq_py_*.c). The core decides nothing about users, results or
+ * queries itself: it hands each decision to the host as an rq_job and
+ * carries on with other connections until the host answers.
+ *
+ * Threads: every rq_host_ops function is called on a core worker thread
+ * (never on the I/O thread), so it may block. The rq_job_answer_*()
+ * functions may be called from any thread, at any later time, at most once
+ * per job with effect; later calls return RQ_ECLOSED.
+ *
+ * Ownership:
+ *   - The core passes a job to the host with one reference that the host
+ *     owns; the host drops it with rq_job_unref() when it no longer needs
+ *     the job (typically when its Python callback object dies).
+ *   - Strings returned by the rq_job_* accessors live as long as the job.
+ *   - rq_job_answer_stream() always takes the stream (moves it: the caller's
+ *     struct is left with release == NULL), even when it returns
+ *     RQ_ECLOSED; the core then releases it on a worker thread.
+ */
+#ifndef RQ_HOST_H
+#define RQ_HOST_H
+
+#include <stdint.h>
+
+#include "rq_arrow_abi.h"
+#include "rq_common.h"
+
+typedef struct rq_job rq_job;
+
+typedef enum rq_job_kind {
+    RQ_JOB_CONNECT,
+    RQ_JOB_AUTH,
+    RQ_JOB_QUERY
+} rq_job_kind;
+
+typedef struct rq_host_ops {
+    void (*connect)(void *host, rq_job *job);
+    void (*auth)(void *host, rq_job *job);
+    void (*query)(void *host, rq_job *job);
+    /* Fire-and-forget notifications (no job, nothing to answer). */
+    void (*disconnect)(void *host, uint64_t conn_id, const char *ip, int port);
+    void (*ready)(void *host, const char *addr, int port);
+    /* Called on the thread that runs rq_server_run(), after the listener
+     * closed and before rq_server_run() returns. */
+    void (*shutdown)(void *host);
+    /* Release an Arrow stream on a thread where that is safe (the host may
+     * need its own lock, e.g. the GIL); may be NULL → released directly. */
+    void (*release_stream)(void *host, struct ArrowArrayStream *stream);
+} rq_host_ops;
+
+/* ---- reading a job ---- */
+rq_job_kind rq_job_get_kind(const rq_job *job);
+uint64_t rq_job_conn_id(const rq_job *job);
+const char *rq_job_peer_ip(const rq_job *job);
+int rq_job_peer_port(const rq_job *job);
+const char *rq_job_user(const rq_job *job);      /* AUTH */
+const char *rq_job_password(const rq_job *job);  /* AUTH */
+const char *rq_job_database(const rq_job *job);  /* AUTH; NULL if none */
+const char *rq_job_sql(const rq_job *job);       /* QUERY */
+int rq_job_do_describe(const rq_job *job);       /* QUERY: describe-only run */
+/* QUERY parameters of an extended-protocol Bind; nparams < 0 for a simple
+ * query. A NULL parameter has value NULL and len -1. format 0 text, 1 binary. */
+int rq_job_nparams(const rq_job *job);
+const uint8_t *rq_job_param(const rq_job *job, int i, int32_t *len,
+                            int16_t *format, uint32_t *type_oid);
+
+/* ---- answering ---- */
+/* CONNECT/AUTH verdict. `err` (may be NULL) is sent when !ok. */
+int rq_job_answer_bool(rq_job *job, int ok, const rq_error *err);
+/* QUERY result set; takes the stream (see ownership above). */
+int rq_job_answer_stream(rq_job *job, struct ArrowArrayStream *stream);
+/* QUERY command tag, e.g. "INSERT 0 1". */
+int rq_job_answer_tag(rq_job *job, const char *tag);
+/* QUERY error (ERROR severity unless err->severity says FATAL). */
+int rq_job_answer_error(rq_job *job, const rq_error *err);
+/* 1 once the job was answered or expired (timeout, cancel, disconnect). */
+int rq_job_is_done(const rq_job *job);
+
+void rq_job_ref(rq_job *job);
+void rq_job_unref(rq_job *job);
+
+#endif /* RQ_HOST_H */
