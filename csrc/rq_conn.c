@@ -307,12 +307,12 @@ static void auth_task(void *arg) {
 
 /* Hand `job` to the host on a worker; c->job keeps a second reference. */
 int rq_conn_dispatch(rq_conn *c, rq_job *j, rq_task_fn fn) {
-    rq_job_ref(j);
+    rq_job_ref(j); /* the task's (handed on to the host) */
     if (rq_pool_submit(c->srv->pool, fn, j) != RQ_OK) {
-        rq_job_unref(j);
         rq_job_unref(j);
         return RQ_ERR;
     }
+    rq_job_ref(j); /* c->job's */
     c->job = j;
     return RQ_OK;
 }

@@ -85,6 +85,32 @@ static void host_auth(void *host, rq_job *job) {
     PyGILState_Release(g);
 }
 
+static uint64_t be_uint(const uint8_t *v, int32_t len) {
+    uint64_t x = 0;
+    for (int32_t i = 0; i < len; i++) x = (x << 8) | v[i];
+    return x;
+}
+
+/* Binary parameters of the common scalar types (PostgreSQL's *send
+ * layouts: big-endian two's complement integers, IEEE floats). */
+static PyObject *binary_param(const uint8_t *v, int32_t len, uint32_t oid) {
+    switch (oid) {
+    case 21: if (len == 2) return PyLong_FromLong((int16_t)be_uint(v, 2)); break;
+    case 23: if (len == 4) return PyLong_FromLong((int32_t)be_uint(v, 4)); break;
+    case 20: if (len == 8) return PyLong_FromLongLong((int64_t)be_uint(v, 8)); break;
+    case 26: if (len == 4) return PyLong_FromUnsignedLong((uint32_t)be_uint(v, 4)); break;
+    case 16: if (len == 1) return PyBool_FromLong(v[0] != 0); break;
+    case 700: if (len == 4) { uint32_t b = (uint32_t)be_uint(v, 4); float f; memcpy(&f, &b, 4); return PyFloat_FromDouble(f); } break;
+    case 701: if (len == 8) { uint64_t b = be_uint(v, 8); double d; memcpy(&d, &b, 8); return PyFloat_FromDouble(d); } break;
+    case 25: case 1043: case 1042: case 19: case 705: case 0:
+        return PyUnicode_DecodeUTF8((const char *)v, len, "strict");
+    default:
+        return PyBytes_FromStringAndSize((const char *)v, len);
+    }
+    PyErr_Format(PyExc_ValueError, "invalid binary length %d for parameter of type %u", (int)len, oid);
+    return NULL;
+}
+
 /* Decode one Bind parameter for the handler. Text parameters of common
  * types become int/float/bool; others stay str (binary: bytes). The full
  * typed decoding is rq_params' job (extended protocol issue). */
@@ -94,7 +120,7 @@ static PyObject *param_value(rq_job *job, int i) {
     uint32_t oid;
     const uint8_t *v = rq_job_param(job, i, &len, &fmt, &oid);
     if (v == NULL || len < 0) Py_RETURN_NONE;
-    if (fmt == 1) return PyBytes_FromStringAndSize((const char *)v, len);
+    if (fmt == 1) return binary_param(v, len, oid);
     PyObject *s = PyUnicode_DecodeUTF8((const char *)v, len, "strict");
     if (s == NULL) return NULL;
     PyObject *out = NULL;
