@@ -79,6 +79,35 @@ int rq_conn_send(rq_conn *c, const void *data, size_t len) {
     return rc;
 }
 
+int rq_conn_send_take(rq_conn *c, rq_buf *b) {
+    if (b->len == 0) return RQ_OK;
+    int post = 0, rc = RQ_OK;
+    pthread_mutex_lock(&c->mu);
+    if (c->dead) {
+        rc = RQ_ECLOSED;
+    } else if (c->tls == NULL && c->out.len == 0) {
+        /* Zero-copy: the connection adopts the chunk, the caller gets the
+         * empty buffer back. */
+        rq_buf tmp = c->out;
+        c->out = *b;
+        *b = tmp;
+    } else if (c->tls) {
+        if (rq_tls_write(c->tls, b->data, b->len, NULL) != RQ_OK ||
+            rq_tls_take_output(c->tls, &c->out, NULL) != RQ_OK)
+            rc = RQ_ERR;
+    } else {
+        rc = rq_buf_put(&c->out, b->data, b->len);
+    }
+    if (rc == RQ_OK && !c->flush_posted && !on_loop_thread(c)) {
+        c->flush_posted = 1;
+        post = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    rq_buf_reset(b);
+    if (post) rq_server_post_flush(c->srv, c);
+    return rc;
+}
+
 int rq_conn_wait_writable(rq_conn *c) {
     pthread_mutex_lock(&c->mu);
     while (!c->dead && c->out.len + c->inflight > RQ_OUT_HIGH)

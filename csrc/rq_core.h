@@ -257,6 +257,9 @@ void rq_conn_ref(rq_conn *c);
 void rq_conn_unref(rq_conn *c);
 /* Append protocol bytes to the connection's output (any thread). */
 int rq_conn_send(rq_conn *c, const void *data, size_t len);
+/* Like rq_conn_send, but may adopt b's storage (zero copy); b is left
+ * empty (possibly with another allocation) either way. */
+int rq_conn_send_take(rq_conn *c, rq_buf *b);
 /* Block while the output is above RQ_OUT_HIGH. RQ_ECLOSED if conn died. */
 int rq_conn_wait_writable(rq_conn *c);
 /* Loop thread: push queued output to the socket. */

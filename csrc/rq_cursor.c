@@ -135,9 +135,7 @@ static int send_chunk(rq_cursor *cur, rq_conn *c, rq_buf *out) {
         return RQ_OK;
     }
     if (out->len == 0) return RQ_OK;
-    int rc = rq_conn_send(c, out->data, out->len);
-    rq_buf_reset(out);
-    if (rc != RQ_OK) return RQ_ECLOSED;
+    if (rq_conn_send_take(c, out) != RQ_OK) return RQ_ECLOSED;
     return rq_conn_wait_writable(c);
 }
 
@@ -148,6 +146,9 @@ rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows) {
     while (!cur->eof) {
         if (atomic_load(&c->cancel)) { st = RQ_CUR_ABORTED; break; }
         if (cur->batch.release == NULL || cur->next_row >= rq_rowplan_batch_rows(cur->plan)) {
+            /* get_next may block (a slow producer): rows already encoded go
+             * out first, so the client sees them without waiting. */
+            if (send_chunk(cur, c, &out) != RQ_OK) { st = RQ_CUR_ABORTED; break; }
             st = next_batch(cur);
             if (st != RQ_CUR_DONE) break;
             continue;
