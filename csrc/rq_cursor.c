@@ -62,16 +62,24 @@ static rq_cursor_status stream_failed(rq_cursor *cur, const char *what, int code
     return RQ_CUR_FAILED;
 }
 
-/* DuckDB (and others) answer INSERT/UPDATE/DELETE with one "Count" column:
- * that is the affected-row count for the command tag, not a result set. */
+/* DuckDB (and others) answer commands with a one-column status result:
+ * "Count" (rows affected) for INSERT/UPDATE/DELETE/MERGE/CREATE..., or
+ * "Success" for BEGIN/SET/DROP... For a statement that cannot return rows
+ * that is a command tag, not a result set, so PostgreSQL clients must not
+ * see it as rows. */
 static int is_count_result(const rq_cursor *cur) {
     if (cur->ncols != 1) return 0;
-    if (cur->cmd != RQ_CMD_INSERT && cur->cmd != RQ_CMD_UPDATE && cur->cmd != RQ_CMD_DELETE &&
-        cur->cmd != RQ_CMD_MERGE)
+    switch (cur->cmd) {
+    case RQ_CMD_SELECT: case RQ_CMD_VALUES: case RQ_CMD_SHOW: case RQ_CMD_WITH:
+    case RQ_CMD_FETCH: case RQ_CMD_EMPTY:
         return 0;
+    default:
+        break;
+    }
     const rq_colinfo *col = rq_rowplan_col(cur->plan, 0);
-    return strcasecmp(col->name, "count") == 0 &&
-           (col->type_oid == 20 || col->type_oid == 23 || col->type_oid == 21);
+    if (strcasecmp(col->name, "count") == 0)
+        return col->type_oid == 20 || col->type_oid == 23 || col->type_oid == 21;
+    return strcasecmp(col->name, "success") == 0 && col->type_oid == 16;
 }
 
 rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc) {
