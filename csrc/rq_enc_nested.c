@@ -1,0 +1,365 @@
+/*
+ * rq_enc_nested.c — writers for lists (PostgreSQL arrays, array_out
+ * format), structs and maps (json, like to_json() of a record / of
+ * json_object_agg without its spaces) and dictionary-encoded values.
+ */
+#include "rq_enc_internal.h"
+
+#define RQ_RESERVE(out, n)                                             \
+    do {                                                               \
+        if (RQ_UNLIKELY(rq_buf_reserve((out), (n)) != RQ_OK))          \
+            return rq_error_nomem(err);                                \
+    } while (0)
+
+#define RQ_PUTC(out, c)                                                \
+    do {                                                               \
+        RQ_RESERVE(out, 1);                                            \
+        (out)->data[(out)->len++] = (uint8_t)(c);                      \
+    } while (0)
+
+#define RQ_PUTS(out, s)                                                \
+    do {                                                               \
+        if (rq_enc_put((out), (s), sizeof(s) - 1) != RQ_OK)            \
+            return rq_error_nomem(err);                                \
+    } while (0)
+
+#define RQ_TRY(x)                                                      \
+    do {                                                               \
+        int rq_rc_ = (x);                                              \
+        if (rq_rc_ != RQ_OK) return rq_rc_;                            \
+    } while (0)
+
+/* ------------------------------------------------------------------ */
+/* dictionary                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Raw index value i; -1 when it does not fit int64 (uint64 index). */
+static int64_t dict_raw(const rq_enc_node *n, int64_t i) {
+    const uint8_t *p = n->data + (n->off + i) * n->width;
+    switch (n->width) {
+    case 1: return n->is_signed ? (int64_t)(int8_t)p[0] : (int64_t)p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return n->is_signed ? (int64_t)(int16_t)v : (int64_t)v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return n->is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+    }
+    default: {
+        int64_t v = rq_enc_ld_i64(p);
+        return (!n->is_signed && v < 0) ? -1 : v;
+    }
+    }
+}
+
+static int dict_index(const rq_enc_node *n, int64_t i, int64_t *idx, rq_error *err) {
+    int64_t v = dict_raw(n, i);
+    if (RQ_UNLIKELY(v < 0 || v >= n->dict->len))
+        return rq_enc_malformed(n, err, "dictionary index out of range");
+    *idx = v;
+    return RQ_OK;
+}
+
+int rq_enc_isnull_slow(const rq_enc_node *n, int64_t i) {
+    if (n->kind != RQ_K_DICT) return 1; /* RQ_K_NULL */
+    if (n->validity != NULL) {
+        int64_t j = n->off + i;
+        if (!((n->validity[j >> 3] >> (j & 7)) & 1)) return 1;
+    }
+    int64_t v = dict_raw(n, i);
+    if (v < 0 || v >= n->dict->len) return 0; /* the writer reports it */
+    return rq_enc_isnull(n->dict, v);
+}
+
+static int t_dict(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t k = 0;
+    RQ_TRY(dict_index(n, i, &k, err));
+    return n->dict->text(n->dict, k, out, err);
+}
+
+static int j_dict(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t k = 0;
+    RQ_TRY(dict_index(n, i, &k, err));
+    return n->dict->json(n->dict, k, out, err);
+}
+
+static int b_dict(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t k = 0;
+    RQ_TRY(dict_index(n, i, &k, err));
+    return n->dict->bin(n->dict, k, out, err);
+}
+
+/* Follow dictionary indirection so that (*n, *i) designates the value. */
+static int resolve(const rq_enc_node **n, int64_t *i, rq_error *err) {
+    while ((*n)->kind == RQ_K_DICT) {
+        int64_t k = 0;
+        RQ_TRY(dict_index(*n, *i, &k, err));
+        *n = (*n)->dict;
+        *i = k;
+    }
+    return RQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* array elements (array_out quoting)                                  */
+/* ------------------------------------------------------------------ */
+
+static inline int array_special(uint8_t c) {
+    return c == '"' || c == '\\' || c == '{' || c == '}' || c == ',' || c == ' ' ||
+           c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Quote out[start..len) in place when array_out would: empty, "NULL" in
+ * any case, or containing " \ { } , or white space; escape " and \. */
+static int array_quote_inplace(rq_buf *out, size_t start, rq_error *err) {
+    size_t n = out->len - start, esc = 0;
+    const uint8_t *p = out->data + start;
+    int need = n == 0;
+    for (size_t k = 0; k < n; k++) {
+        if (array_special(p[k])) {
+            need = 1;
+            esc += p[k] == '"' || p[k] == '\\';
+        }
+    }
+    if (!need && n == 4 && (p[0] | 0x20) == 'n' && (p[1] | 0x20) == 'u' &&
+        (p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l')
+        need = 1;
+    if (!need) return RQ_OK;
+    RQ_RESERVE(out, esc + 2);
+    uint8_t *s = out->data + start;
+    uint8_t *e = s + n + esc + 2;
+    *--e = '"';
+    for (size_t k = n; k-- > 0;) {
+        *--e = s[k];
+        if (s[k] == '"' || s[k] == '\\') *--e = '\\';
+    }
+    s[0] = '"';
+    out->len += esc + 2;
+    return RQ_OK;
+}
+
+int rq_enc_elem(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    if (rq_enc_isnull(n, i)) {
+        RQ_PUTS(out, "NULL");
+        return RQ_OK;
+    }
+    size_t start = out->len;
+    RQ_TRY(n->text(n, i, out, err));
+    return n->quote ? array_quote_inplace(out, start, err) : RQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* lists                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Child index range [*b, *e) of list value i, validated against the
+ * child array's length. */
+static int list_range(const rq_enc_node *n, int64_t i, int64_t *b, int64_t *e,
+                      rq_error *err) {
+    int64_t j = n->off + i, s, t;
+    switch (n->layout) {
+    case RQ_L_OFF32:
+        s = rq_enc_ld_i32(n->data + 4 * j);
+        t = rq_enc_ld_i32(n->data + 4 * j + 4);
+        break;
+    case RQ_L_OFF64:
+        s = rq_enc_ld_i64(n->data + 8 * j);
+        t = rq_enc_ld_i64(n->data + 8 * j + 8);
+        break;
+    case RQ_L_VIEW: /* offsets + sizes */
+        s = rq_enc_ld_i32(n->data + 4 * j);
+        t = s + rq_enc_ld_i32(n->data2 + 4 * j);
+        break;
+    case RQ_L_VIEW64: {
+        s = rq_enc_ld_i64(n->data + 8 * j);
+        int64_t sz = rq_enc_ld_i64(n->data2 + 8 * j);
+        if (sz < 0 || s > INT64_MAX - sz) return rq_enc_malformed(n, err, "bad list view size");
+        t = s + sz;
+        break;
+    }
+    default: /* fixed size: bounds checked when binding */
+        *b = j * n->width;
+        *e = *b + n->width;
+        return RQ_OK;
+    }
+    if (RQ_UNLIKELY(s < 0 || t < s || t > n->child_len))
+        return rq_enc_malformed(n, err, "list offsets out of range");
+    *b = s;
+    *e = t;
+    return RQ_OK;
+}
+
+static int dims_error(rq_error *err) {
+    return rq_error_set(err, RQ_SEV_ERROR, "2202E",
+                        "multidimensional arrays must have array expressions "
+                        "with matching dimensions");
+}
+
+/* One-dimensional array: "{e1,e2,...}". */
+static int emit_1d(const rq_enc_node *n, int64_t b, int64_t e, rq_buf *out,
+                   rq_error *err) {
+    const rq_enc_node *c = n->child[0];
+    RQ_RESERVE(out, 2 + (size_t)(e - b));
+    out->data[out->len++] = '{';
+    for (int64_t j = b; j < e; j++) {
+        if (j > b) RQ_PUTC(out, ',');
+        RQ_TRY(rq_enc_elem(c, j, out, err));
+    }
+    RQ_PUTC(out, '}');
+    return RQ_OK;
+}
+
+/* Level k of a multi-dimensional array; every sub-list must exist and
+ * have exactly dims[k] elements, as PostgreSQL requires. */
+static int emit_level(const rq_enc_node *n, int64_t i, int k, const int64_t *dims,
+                      rq_buf *out, rq_error *err) {
+    int64_t b, e;
+    RQ_TRY(list_range(n, i, &b, &e, err));
+    if (e - b != dims[k]) return dims_error(err);
+    if (n->ndim == 1) return emit_1d(n, b, e, out, err); /* last level */
+    RQ_PUTC(out, '{');
+    const rq_enc_node *c = n->child[0];
+    for (int64_t j = b; j < e; j++) {
+        if (j > b) RQ_PUTC(out, ',');
+        if (rq_enc_isnull(c, j)) return dims_error(err);
+        const rq_enc_node *cn = c;
+        int64_t cj = j;
+        RQ_TRY(resolve(&cn, &cj, err));
+        RQ_TRY(emit_level(cn, cj, k + 1, dims, out, err));
+    }
+    RQ_PUTC(out, '}');
+    return RQ_OK;
+}
+
+/* array_out of list value i. */
+static int t_list(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t b, e;
+    RQ_TRY(list_range(n, i, &b, &e, err));
+    if (n->ndim == 1 || b == e) return emit_1d(n, b, e, out, err);
+
+    /* Dimensions from the first element of every level. */
+    int64_t dims[RQ_ENC_MAX_DEPTH + 1];
+    const rq_enc_node *cur = n;
+    int64_t ci = i;
+    int zero = 0;
+    for (int k = 0; k < n->ndim; k++) {
+        if (k == RQ_ENC_PG_MAXDIM)
+            return rq_error_set(err, RQ_SEV_ERROR, "54000",
+                                "number of array dimensions (%d) exceeds the "
+                                "maximum allowed (%d)", n->ndim, RQ_ENC_PG_MAXDIM);
+        RQ_TRY(list_range(cur, ci, &b, &e, err));
+        dims[k] = e - b;
+        if (b == e) {
+            zero = 1;
+            break;
+        }
+        if (k + 1 < n->ndim) {
+            const rq_enc_node *c = cur->child[0];
+            if (rq_enc_isnull(c, b)) return dims_error(err);
+            ci = b;
+            cur = c;
+            RQ_TRY(resolve(&cur, &ci, err));
+        }
+    }
+    size_t start = out->len;
+    RQ_TRY(emit_level(n, i, 0, dims, out, err));
+    if (zero) { /* an array with a zero-length dimension is just empty */
+        out->len = start;
+        RQ_PUTS(out, "{}");
+    }
+    return RQ_OK;
+}
+
+/* to_json() of an array: "[1,2,null]", nested lists nest freely. */
+static int j_list(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t b, e;
+    RQ_TRY(list_range(n, i, &b, &e, err));
+    const rq_enc_node *c = n->child[0];
+    RQ_PUTC(out, '[');
+    for (int64_t j = b; j < e; j++) {
+        if (j > b) RQ_PUTC(out, ',');
+        if (rq_enc_isnull(c, j)) RQ_PUTS(out, "null");
+        else RQ_TRY(c->json(c, j, out, err));
+    }
+    RQ_PUTC(out, ']');
+    return RQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* struct, map                                                         */
+/* ------------------------------------------------------------------ */
+
+/* {"a":1,"b":"x"} — like to_json() of a record. The struct's offset also
+ * applies to its children. */
+static int j_struct(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t ci = n->off + i;
+    RQ_PUTC(out, '{');
+    for (int k = 0; k < n->nchild; k++) {
+        const rq_enc_node *c = n->child[k];
+        if (rq_enc_put(out, n->jkey[k], n->jkeylen[k]) != RQ_OK) return rq_error_nomem(err);
+        if (rq_enc_isnull(c, ci)) RQ_PUTS(out, "null");
+        else RQ_TRY(c->json(c, ci, out, err));
+    }
+    RQ_PUTC(out, '}');
+    return RQ_OK;
+}
+
+/* {"key":value,...}: keys are the text form of the key as a JSON string. */
+static int j_map(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t b, e;
+    RQ_TRY(list_range(n, i, &b, &e, err));
+    const rq_enc_node *ent = n->child[0];
+    const rq_enc_node *kn = ent->child[0], *vn = ent->child[1];
+    RQ_PUTC(out, '{');
+    for (int64_t j = b; j < e; j++) {
+        int64_t kj = ent->off + j;
+        if (j > b) RQ_PUTC(out, ',');
+        if (rq_enc_isnull(kn, kj))
+            return rq_error_set(err, RQ_SEV_ERROR, "22023",
+                                "field name must not be null");
+        size_t start = out->len;
+        RQ_TRY(kn->text(kn, kj, out, err));
+        if (rq_enc_json_quote_inplace(out, start) != RQ_OK) return rq_error_nomem(err);
+        RQ_PUTC(out, ':');
+        if (rq_enc_isnull(vn, kj)) RQ_PUTS(out, "null");
+        else RQ_TRY(vn->json(vn, kj, out, err));
+    }
+    RQ_PUTC(out, '}');
+    return RQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+void rq_enc_nested_setup(rq_enc_node *n) {
+    n->fixed_max = 0;
+    switch (n->kind) {
+    case RQ_K_LIST: {
+        const rq_enc_node *c = n->child[0];
+        if (c->kind == RQ_K_DICT) c = c->dict;
+        n->ndim = c->kind == RQ_K_LIST ? c->ndim + 1 : 1;
+        n->text = t_list;
+        n->json = j_list;
+        n->quote = 1;
+        break;
+    }
+    case RQ_K_STRUCT: /* json_send is the text itself */
+        n->text = n->json = n->bin = j_struct;
+        n->quote = 1;
+        break;
+    case RQ_K_MAP:
+        n->text = n->json = n->bin = j_map;
+        n->quote = 1;
+        break;
+    default: /* RQ_K_DICT */
+        n->text = t_dict;
+        n->json = j_dict;
+        n->quote = n->dict->quote;
+        n->fixed_max = n->dict->fixed_max;
+        n->slow_null = 1;
+        n->bin = n->dict->bin ? b_dict : NULL;
+        break;
+    }
+}
