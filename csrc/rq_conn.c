@@ -646,8 +646,10 @@ static void on_connect_verdict(rq_conn *c, rq_job *j) {
         if (c->connect_err.message[0] == '\0')
             rq_error_set(&c->connect_err, RQ_SEV_FATAL, "28000", "connection rejected");
     }
+    /* A rejection waits for the startup packet: answered any earlier (e.g.
+     * before libpq's SSLRequest), libpq would report a bare "server closed
+     * the connection" instead of the handler's message. */
     if (c->state == RQ_ST_WAIT_CONNECT) begin_auth(c);
-    else if (c->connect_verdict < 0 && c->state == RQ_ST_STARTUP) rq_conn_fatal(c, &c->connect_err);
 }
 
 static void on_auth_verdict(rq_conn *c, rq_job *j) {

@@ -77,6 +77,10 @@ int rq_job_answer_error(rq_job *job, const rq_error *err);
 /* 1 once the job was answered or expired (timeout, cancel, disconnect). */
 int rq_job_is_done(const rq_job *job);
 
+/* 1 once the job's connection is closed (a late answer is then expected,
+ * not a bug in the handler). */
+int rq_job_conn_gone(const rq_job *job);
+
 void rq_job_ref(rq_job *job);
 void rq_job_unref(rq_job *job);
 

@@ -70,6 +70,14 @@ int rq_job_is_done(const rq_job *j) {
     return atomic_load(&((rq_job *)j)->state) != RQ_JOB_PENDING;
 }
 
+int rq_job_conn_gone(const rq_job *j) {
+    rq_conn *c = j->conn;
+    pthread_mutex_lock(&c->mu);
+    int dead = c->dead;
+    pthread_mutex_unlock(&c->mu);
+    return dead;
+}
+
 /* ---- accessors ---- */
 rq_job_kind rq_job_get_kind(const rq_job *j) { return j->kind; }
 uint64_t rq_job_conn_id(const rq_job *j) { return j->conn_id; }

@@ -60,6 +60,11 @@ PyObject *rq_py_bool_callback_new(rq_py_state *st, rq_job *job) {
 }
 
 static void warn_twice(rq_py_cb *self) {
+    if (rq_job_conn_gone(self->job)) {
+        rq_py_log(self->st, RQ_PY_LOG_DEBUG, "connection %llu closed before its callback was called",
+                  (unsigned long long)rq_job_conn_id(self->job));
+        return;
+    }
     rq_py_log(self->st, RQ_PY_LOG_WARNING,
               "callback for connection %llu called after the result was already given "
               "(or the query timed out / was cancelled); ignored",

@@ -119,7 +119,9 @@ void rq_server_post(rq_server *s, rq_event *ev) {
 
 /* Loop thread: close the wake handle once no connection is left. */
 void rq_server_maybe_close_wake(rq_server *s) {
-    if (!atomic_load(&s->stopping) || s->nconns > 0) return;
+    /* Only after begin_shutdown() closed the listeners and signal watchers:
+     * a stop request still in flight needs the wake handle to get there. */
+    if (!s->shutting || s->nconns > 0) return;
     pthread_mutex_lock(&s->ev_mu);
     int already = s->wake_closed;
     s->wake_closed = 1;
@@ -346,12 +348,18 @@ int rq_server_run(rq_server *s, int tls, int handle_signals, rq_error *err) {
     }
     s->loop_thread = uv_thread_self();
     atomic_store(&s->running, 1);
-    if (start_listening(s, err) != RQ_OK) {
-        finish(s);
-        return RQ_ERR;
-    }
+    /* Signals first: a client can connect as soon as listen() returns, and a
+     * supervisor may signal right after seeing the port open. */
     struct sigaction saved[2];
     if (handle_signals) start_signals(s, saved);
+    if (start_listening(s, err) != RQ_OK) {
+        finish(s);
+        if (handle_signals) {
+            sigaction(SIGINT, &saved[0], NULL);
+            sigaction(SIGTERM, &saved[1], NULL);
+        }
+        return RQ_ERR;
+    }
     if (s->ops->ready) /* the host may block (Python): not on this thread */
         rq_pool_submit(s->pool, ready_task, s);
     if (atomic_load(&s->stopping)) uv_async_send(&s->wake); /* stop() came early */
