@@ -103,8 +103,13 @@ test-asan: venv $(ASAN_CTEST_BINS)
 bench:
 	@echo "bench: see issue 8"
 
-fuzz:
-	@echo "fuzz: not written yet (placeholder)"
+# libFuzzer harness of the protocol parser (clang). FUZZ_SECONDS=0 runs forever.
+FUZZ_SECONDS ?= 60
+fuzz: | sysdeps
+	@command -v clang >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null)
+	@mkdir -p fuzz/corpus tests/c/build
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Icsrc fuzz/fuzz_proto.c csrc/rq_proto.c csrc/rq_buf.c -o tests/c/build/fuzz_proto
+	tests/c/build/fuzz_proto -max_total_time=$(FUZZ_SECONDS) fuzz/corpus
 
 clean:
 	rm -rf build tests/c/build src/riffq/*.so *.egg-info src/*.egg-info $(VENV)/.installed
