@@ -35,6 +35,8 @@
 /* Size of one encoded chunk handed from a worker to the loop. */
 #define RQ_CHUNK (256u << 10)
 
+#define RQ_MAX_LISTENERS 8
+
 typedef struct rq_conn rq_conn;
 typedef struct rq_cursor rq_cursor;
 
@@ -122,7 +124,7 @@ typedef struct rq_event {
 struct rq_server {
     uv_loop_t loop;
     uv_async_t wake;
-    uv_tcp_t listener[2];
+    uv_tcp_t listener[RQ_MAX_LISTENERS];
     int nlisteners;
     uv_signal_t sig[2];
     int have_signals;

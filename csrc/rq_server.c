@@ -203,11 +203,18 @@ static void on_connection(uv_stream_t *listener, int status) {
     rq_conn_accept(s, listener);
 }
 
-static int bind_one(rq_server *s, const struct sockaddr *sa, rq_error *err) {
+static void set_port(struct sockaddr *sa, int port) {
+    if (sa->sa_family == AF_INET6) ((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
+    else ((struct sockaddr_in *)sa)->sin_port = htons((uint16_t)port);
+}
+
+static int bind_one(rq_server *s, struct sockaddr *sa, rq_error *err) {
     uv_tcp_t *l = &s->listener[s->nlisteners];
+    /* Port 0 on a name with several addresses: all share the first's port. */
+    if (s->nlisteners > 0 && s->listen_port == 0) set_port(sa, atomic_load(&s->port));
     uv_tcp_init(&s->loop, l);
     l->data = s;
-    int rc = uv_tcp_bind(l, sa, 0);
+    int rc = uv_tcp_bind(l, sa, sa->sa_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0);
     if (rc == 0) rc = uv_listen((uv_stream_t *)l, 1024, on_connection);
     if (rc != 0) {
         uv_close((uv_handle_t *)l, NULL);
@@ -226,7 +233,9 @@ static int bind_one(rq_server *s, const struct sockaddr *sa, rq_error *err) {
     return RQ_OK;
 }
 
-/* Resolve the host (numeric or name) and bind the first usable address. */
+/* Resolve the host (numeric or name) and bind every address it has
+ * ("localhost" → 127.0.0.1 and ::1), as PostgreSQL's listen_addresses does;
+ * fail only if none could be bound. */
 static int start_listening(rq_server *s, rq_error *err) {
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
@@ -241,7 +250,7 @@ static int start_listening(rq_server *s, rq_error *err) {
                             s->listen_host, gai_strerror(rc));
     rq_error last;
     rq_error_set(&last, RQ_SEV_FATAL, "58000", "no usable address for \"%s\"", s->listen_host);
-    for (struct addrinfo *ai = res; ai && s->nlisteners == 0; ai = ai->ai_next)
+    for (struct addrinfo *ai = res; ai && s->nlisteners < RQ_MAX_LISTENERS; ai = ai->ai_next)
         bind_one(s, ai->ai_addr, &last);
     freeaddrinfo(res);
     if (s->nlisteners == 0) {
