@@ -424,7 +424,7 @@ static int check_version(rq_conn *c, const rq_startup *st, rq_error *err) {
         if (strncmp(st->keys[i], "_pq_.", 5) == 0) unknown[nunknown++] = st->keys[i];
     if (minor > 0 || nunknown > 0) {
         rq_buf b = {0};
-        rq_be_negotiate_version(&b, 0, nunknown, unknown);
+        rq_be_negotiate_version(&b, RQ_PROTO_V3, nunknown, unknown); /* 3.0 in full */
         rq_conn_send(c, b.data, b.len);
         rq_buf_free(&b);
     }

@@ -92,6 +92,7 @@ struct rq_cursor {
     rq_rowplan *plan;
     int64_t next_row;
     int64_t rows;                /* rows sent so far */
+    int64_t run_rows;            /* rows sent by the last rq_cursor_run */
     int64_t count_tag;           /* DuckDB-style "Count" result: rows affected */
     int count_mode;              /* result is a row count, not rows */
     int eof;

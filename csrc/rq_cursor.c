@@ -177,5 +177,6 @@ rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows) {
      * rows before an error. */
     if (st != RQ_CUR_ABORTED && send_chunk(cur, c, &out) != RQ_OK) st = RQ_CUR_ABORTED;
     rq_buf_free(&out);
+    cur->run_rows = sent;
     return st;
 }

@@ -183,9 +183,7 @@ int rq_enc_malformed(const rq_enc_node *n, rq_error *err, const char *what);
 int rq_enc_get_bytes(const rq_enc_node *n, int64_t i, const uint8_t **p,
                      int64_t *len, rq_error *err);
 
-/* 22021 unless [p, p+n) is valid UTF-8 without NUL bytes (as PostgreSQL's
- * server encoding check). */
-int rq_enc_check_utf8(const uint8_t *p, size_t n, rq_error *err);
+/* rq_enc_check_utf8() is declared in rq_encode.h. */
 
 /* Element of a PostgreSQL array: "NULL" or the text, quoted as array_out. */
 int rq_enc_elem(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err);

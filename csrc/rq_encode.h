@@ -99,4 +99,11 @@ int64_t rq_rowplan_batch_rows(const rq_rowplan *plan);
 int rq_rowplan_encode(rq_rowplan *plan, int64_t *next_row, int64_t row_end,
                       rq_buf *out, size_t soft_limit, rq_error *err);
 
+/*
+ * 22021 "invalid byte sequence for encoding \"UTF8\": 0x.." unless
+ * [p, p+n) is valid UTF-8 without NUL bytes, exactly as PostgreSQL checks
+ * text in its server encoding. Also used for incoming query text.
+ */
+int rq_enc_check_utf8(const uint8_t *p, size_t n, rq_error *err);
+
 #endif /* RQ_ENCODE_H */

@@ -147,7 +147,8 @@ int rq_be_command_complete(rq_buf *b, const char *tag);
 int rq_be_error(rq_buf *b, const rq_error *err);   /* ErrorResponse */
 int rq_be_notice(rq_buf *b, const rq_error *err);  /* NoticeResponse */
 int rq_be_param_desc(rq_buf *b, int n, const uint32_t *oids);
-int rq_be_negotiate_version(rq_buf *b, uint32_t minor, int nopts,
+/* `version`: newest supported version for the requested major, e.g. 0x30000. */
+int rq_be_negotiate_version(rq_buf *b, uint32_t version, int nopts,
                             const char *const *opts);
 
 #endif /* RQ_PROTO_H */

@@ -341,6 +341,12 @@ static long on_query(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
     const char *sql;
     if (rq_proto_parse_cstring_body(body, n, &sql, err) != RQ_OK) return -1;
     portal_remove(c, "");
+    rq_error bad;
+    if (rq_enc_check_utf8((const uint8_t *)sql, n - 1, &bad) != RQ_OK) {
+        send_error(c, &bad);
+        send_ready(c);
+        return 1;
+    }
     c->sq_text = strdup(sql);
     if (c->sq_text == NULL) {
         rq_error_nomem(err);
@@ -366,7 +372,8 @@ static long on_query(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
 /* Tag for a finished cursor of statement `sql`. */
 static void cursor_tag(const rq_cursor *cur, const char *sql, size_t len, char *out, size_t cap) {
     if (cur->count_mode) rq_sql_command_tag(sql, len, cur->count_tag, 0, out, cap);
-    else rq_sql_command_tag(sql, len, cur->rows, cur->ncols > 0, out, cap);
+    /* After PortalSuspended, PostgreSQL counts the rows of the last Execute. */
+    else rq_sql_command_tag(sql, len, cur->run_rows, cur->ncols > 0, out, cap);
 }
 
 /* ---- extended protocol messages ---- */
@@ -374,6 +381,9 @@ static void cursor_tag(const rq_cursor *cur, const char *sql, size_t len, char *
 static int do_parse(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
     rq_msg_parse m;
     if (rq_proto_parse_parse(body, n, &m, err) != RQ_OK) return RQ_ERR;
+    if (rq_enc_check_utf8((const uint8_t *)m.query, strlen(m.query), err) != RQ_OK ||
+        rq_enc_check_utf8((const uint8_t *)m.name, strlen(m.name), err) != RQ_OK)
+        return RQ_ERR;
     if (m.name[0] && stmt_find(c, m.name, NULL))
         return rq_error_set(err, RQ_SEV_ERROR, "42P05", "prepared statement \"%s\" already exists", m.name);
     rq_stmt_entry *s = calloc(1, sizeof *s);
@@ -628,7 +638,17 @@ static int extended(rq_conn *c, char type, const uint8_t *body, size_t n, rq_err
     }
 }
 
+/* Message types a client may send after startup. */
+static int known_type(uint8_t t) {
+    return t && strchr("QXSdcfPBDECHF", t) != NULL;
+}
+
 long rq_session_process(rq_conn *c, rq_error *err) {
+    /* PostgreSQL judges the type byte before the length. */
+    if (c->in.len > 0 && !known_type(c->in.data[0])) {
+        rq_error_set(err, RQ_SEV_FATAL, "08P01", "invalid frontend message type %d", c->in.data[0]);
+        return -1;
+    }
     char type;
     const uint8_t *body;
     size_t n, total;
@@ -650,7 +670,7 @@ long rq_session_process(rq_conn *c, rq_error *err) {
     case 'P': case 'B': case 'D': case 'E': case 'C': case 'H': case 'F':
         if (c->ext_error) return (long)total;
         break;
-    default:
+    default: /* unreachable: known_type() let it through */
         rq_error_set(err, RQ_SEV_FATAL, "08P01", "invalid frontend message type %d", (int)(unsigned char)type);
         return -1;
     }
