@@ -51,7 +51,7 @@ int rq_server_new(const char *listen_addr, const rq_host_ops *ops, void *host,
     }
     s->ops = ops;
     s->host = host;
-    s->cfg.query_timeout = 0;
+    s->cfg.query_timeout = 3600; /* a lost callback must not hang a client forever */
     s->cfg.auth_timeout = 60;
     s->cfg.startup_timeout = 60;
     s->cfg.max_workers = 64;
