@@ -398,6 +398,11 @@ static int do_parse(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
         return rq_error_nomem(err);
     }
     for (int i = 0; i < m.nparams; i++) s->param_oids[i] = rq_be32(m.param_oids + 4 * i);
+    /* Types the client left open come from casts in the text ($1::int8). */
+    if (rq_sql_param_types(s->sql, strlen(s->sql), s->nparams, s->param_oids) != RQ_OK) {
+        stmt_free(s);
+        return rq_error_nomem(err);
+    }
     if (m.name[0] == '\0') stmt_remove(c, "");
     s->next = c->stmts;
     c->stmts = s;

@@ -991,3 +991,103 @@ int rq_sql_command_tag(const char *stmt, size_t len, int64_t rows, int has_resul
     if (w < 0 || (size_t)w >= cap) return RQ_ERR;
     return w;
 }
+
+/* ------------------------------------------------------------------ */
+/* Parameter types from casts                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct type_name {
+    const char *name; /* lower case, words separated by one space */
+    uint32_t oid, array_oid;
+} type_name;
+
+/* Built-in type names a client writes in casts (pg_type OIDs). */
+static const type_name k_types[] = {
+    {"bool", 16, 1000}, {"boolean", 16, 1000}, {"bytea", 17, 1001}, {"char", 1042, 1014},
+    {"name", 19, 1003}, {"int8", 20, 1016}, {"bigint", 20, 1016}, {"int2", 21, 1005},
+    {"smallint", 21, 1005}, {"int4", 23, 1007}, {"int", 23, 1007}, {"integer", 23, 1007},
+    {"text", 25, 1009}, {"oid", 26, 1028}, {"json", 114, 199}, {"float4", 700, 1021},
+    {"real", 700, 1021}, {"float8", 701, 1022}, {"float", 701, 1022},
+    {"double precision", 701, 1022}, {"bpchar", 1042, 1014}, {"character", 1042, 1014},
+    {"varchar", 1043, 1015}, {"character varying", 1043, 1015}, {"date", 1082, 1182},
+    {"time", 1083, 1183}, {"time without time zone", 1083, 1183},
+    {"timestamp", 1114, 1115}, {"timestamp without time zone", 1114, 1115},
+    {"timestamptz", 1184, 1185}, {"timestamp with time zone", 1184, 1185},
+    {"interval", 1186, 1187}, {"timetz", 1266, 1270}, {"time with time zone", 1266, 1270},
+    {"numeric", 1700, 1231}, {"decimal", 1700, 1231}, {"uuid", 2950, 2951},
+    {"jsonb", 3802, 3807},
+};
+
+/* Is token t a parameter "$n"? Returns n (1-based) or 0. */
+static int tok_param(const char *s, tok t) {
+    if (t.len < 2 || s[t.off] != '$') return 0;
+    int n = 0;
+    for (size_t i = 1; i < t.len; i++) {
+        if (s[t.off + i] < '0' || s[t.off + i] > '9' || n > 100000) return 0;
+        n = n * 10 + (s[t.off + i] - '0');
+    }
+    return n;
+}
+
+/* Read a type name at tokens[*i..]: optional "pg_catalog." qualifier,
+ * up to four words, optional "(typmod)" and "[]" suffixes. 0 if unknown. */
+static uint32_t read_type(const char *s, const tokvec *tv, size_t *i) {
+    size_t k = *i;
+    if (k + 2 < tv->n && tok_is(s, tv->v[k], "pg_catalog") && tok_is_char(s, tv->v[k + 1], '.')) k += 2;
+    char name[64] = "";
+    uint32_t found = 0, array = 0;
+    size_t used = k;
+    for (size_t w = 0; w < 4 && k + w < tv->n && tok_is_word(s, tv->v[k + w]); w++) {
+        tok t = tv->v[k + w];
+        size_t len = strlen(name);
+        if (len + t.len + 2 >= sizeof name) break;
+        if (len) name[len++] = ' ';
+        for (size_t c = 0; c < t.len; c++) name[len + c] = (char)to_lower((unsigned char)s[t.off + c]);
+        name[len + t.len] = '\0';
+        for (size_t j = 0; j < sizeof k_types / sizeof k_types[0]; j++) {
+            if (strcmp(k_types[j].name, name) == 0) {
+                found = k_types[j].oid;
+                array = k_types[j].array_oid;
+                used = k + w + 1;
+            }
+        }
+    }
+    if (!found) return 0;
+    k = used;
+    if (k < tv->n && tok_is_char(s, tv->v[k], '(')) {
+        while (k < tv->n && !tok_is_char(s, tv->v[k], ')')) k++;
+        k++;
+    }
+    if (k + 1 < tv->n && tok_is_char(s, tv->v[k], '[') && tok_is_char(s, tv->v[k + 1], ']')) {
+        found = array;
+        k += 2;
+    }
+    *i = k;
+    return found;
+}
+
+int rq_sql_param_types(const char *sql, size_t len, int nparams, uint32_t *oids) {
+    if (nparams <= 0 || memchr(sql, '$', len) == NULL) return RQ_OK;
+    tokvec tv = {0};
+    size_t cut;
+    int rc = scan(sql, len, 1, &tv, &cut);
+    if (rc == RQ_ENOMEM) return rc;
+    for (size_t i = 0; rc == RQ_OK && i + 2 < tv.n; i++) {
+        int n = tok_param(sql, tv.v[i]);
+        size_t at = i + 2;
+        /* $n::type */
+        if (n > 0 && tok_is(sql, tv.v[i + 1], "::")) {
+            uint32_t oid = read_type(sql, &tv, &at);
+            if (oid && n <= nparams && oids[n - 1] == 0) oids[n - 1] = oid;
+        }
+        /* CAST($n AS type) */
+        if (tok_is(sql, tv.v[i], "cast") && i + 4 < tv.n && tok_is_char(sql, tv.v[i + 1], '(') &&
+            (n = tok_param(sql, tv.v[i + 2])) > 0 && tok_is(sql, tv.v[i + 3], "as")) {
+            at = i + 4;
+            uint32_t oid = read_type(sql, &tv, &at);
+            if (oid && n <= nparams && oids[n - 1] == 0) oids[n - 1] = oid;
+        }
+    }
+    free(tv.v);
+    return RQ_OK;
+}

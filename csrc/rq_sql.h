@@ -149,4 +149,14 @@ rq_cmd_kind rq_sql_classify(const char *stmt, size_t len);
 int rq_sql_command_tag(const char *stmt, size_t len, int64_t rows, int has_result_set,
                        char *out, size_t cap);
 
+/*
+ * Fill the types of parameters that `oids[0..nparams)` leaves unspecified
+ * (0) from casts in the SQL text, as PostgreSQL's parse analysis would:
+ * "$1::int8", "$2::pg_catalog.timestamptz", "$3::text[]",
+ * "CAST($4 AS numeric(10,2))". Uses PostgreSQL's lexer (pg_query_scan), so
+ * "$1" inside strings or comments is not a parameter. Unknown type names
+ * leave the entry 0. RQ_OK, or RQ_ENOMEM.
+ */
+int rq_sql_param_types(const char *sql, size_t len, int nparams, uint32_t *oids);
+
 #endif /* RQ_SQL_H */

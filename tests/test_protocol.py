@@ -716,10 +716,8 @@ def test_asyncpg_fetch(server) -> None:
     assert [tuple(r) for r in prepared] == [(0,), (1,)] and names == ["i"]
 
 
-@pytest.mark.xfail(reason="parameter types from casts ($1::int8) are not inferred: the "
-                          "ParameterDescription says text (extended-protocol issue)",
-                   strict=False)
 def test_asyncpg_parameters(server) -> None:
+    """asyncpg describes the statement first: types come from the casts."""
     async def body(conn: Any, asyncpg: Any) -> Any:
         return await conn.fetchrow("args $1::int8, $2::text", 5, "x")
 

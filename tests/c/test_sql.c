@@ -551,12 +551,41 @@ static void test_threads(void) {
     CHECK(bad == 0);
 }
 
+/* ---- parameter types from casts ---- */
+
+static void param_case(const char *sql, int n, const uint32_t *want) {
+    uint32_t got[16] = {0};
+    CHECK(rq_sql_param_types(sql, strlen(sql), n, got) == RQ_OK);
+    int ok = 1;
+    for (int i = 0; i < n; i++) ok &= got[i] == want[i];
+    if (!ok) fprintf(stderr, "FAIL param types of [%s]\n", sql);
+    CHECK(ok);
+}
+
+static void test_param_types(void) {
+    param_case("select $1::int8, $2::text", 2, (const uint32_t[]){20, 25});
+    param_case("select $1::pg_catalog.timestamptz, $2::text[], $3::double precision", 3,
+               (const uint32_t[]){1184, 1009, 701});
+    param_case("select CAST($1 AS numeric(10,2)), $2::varchar(5), $3::timestamp with time zone", 3,
+               (const uint32_t[]){1700, 1043, 1184});
+    /* not parameters: inside a string, a comment, a dollar quote */
+    param_case("select '$1::int', $$ $2::int $$ -- $3::int\n", 3, (const uint32_t[]){0, 0, 0});
+    /* unknown type names and bare parameters stay open */
+    param_case("select $1::mytype, $2", 2, (const uint32_t[]){0, 0});
+    param_case("select $1::int4, $1::int8", 1, (const uint32_t[]){23});
+    /* already-declared types are kept */
+    uint32_t got[2] = {21, 0};
+    CHECK(rq_sql_param_types("select $1::int8, $2::uuid", 25, 2, got) == RQ_OK);
+    CHECK(got[0] == 21 && got[1] == 2950);
+}
+
 int main(void) {
     test_split();
     test_threads();
     test_tags();
     test_tag_edges();
     test_big();
+    test_param_types();
     bench_small();
     printf("%d passed, %d failed\n", g_pass, g_fail);
     return g_fail ? 1 : 0;
