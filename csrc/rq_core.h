@@ -227,6 +227,7 @@ struct rq_conn {
     rq_portal *portals;
     /* simple query in progress */
     char *sq_text;
+    char *sq_exec_sql;        /* EXECUTE: the prepared statement's SQL */
     rq_stmt_list sq_list;
     size_t sq_index;
     int sq_active;

@@ -9,6 +9,7 @@
  * event when it finishes or suspends. Then parsing resumes.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,6 +309,8 @@ static int start_query(rq_conn *c, const char *sql, size_t len, const rq_param *
 static void simple_finish(rq_conn *c) {
     free(c->sq_text);
     c->sq_text = NULL;
+    free(c->sq_exec_sql);
+    c->sq_exec_sql = NULL;
     rq_stmt_list_free(&c->sq_list);
     c->sq_active = 0;
     set_idle(c);
@@ -320,21 +323,149 @@ static const char *sq_current(rq_conn *c, size_t *len) {
     return c->sq_text + st->off;
 }
 
-static void simple_start_statement(rq_conn *c) {
-    size_t len;
-    const char *sql = sq_current(c, &len);
-    rq_error err;
-    c->op_kind = OP_SIMPLE;
-    if (start_query(c, sql, len, NULL, -1, 0, &err) != RQ_OK) {
-        send_error(c, &err);
-        if (!c->close_after_flush) simple_finish(c);
+/* The SQL that defines the current statement's result: for EXECUTE, the
+ * prepared statement's text (its tag is the tag PostgreSQL reports). */
+static const char *sq_effective(rq_conn *c, size_t *len) {
+    if (c->sq_exec_sql) {
+        *len = strlen(c->sq_exec_sql);
+        return c->sq_exec_sql;
     }
+    return sq_current(c, len);
+}
+
+static int add_statement(rq_conn *c, const char *name, const char *sql, size_t len,
+                         const uint32_t *types, int ntypes, rq_error *err) {
+    if (stmt_find(c, name, NULL))
+        return rq_error_set(err, RQ_SEV_ERROR, "42P05", "prepared statement \"%s\" already exists", name);
+    rq_stmt_entry *s = calloc(1, sizeof *s);
+    if (s == NULL) return rq_error_nomem(err);
+    s->name = strdup(name);
+    s->sql = strndup(sql, len);
+    int inferred = s->sql ? infer_nparams(s->sql) : 0;
+    s->nparams = inferred > ntypes ? inferred : ntypes;
+    s->param_oids = calloc((size_t)s->nparams + 1, sizeof(uint32_t));
+    if (!s->name || !s->sql || !s->param_oids) {
+        stmt_free(s);
+        return rq_error_nomem(err);
+    }
+    if (ntypes > 0) memcpy(s->param_oids, types, (size_t)ntypes * sizeof(uint32_t));
+    if (rq_sql_param_types(s->sql, strlen(s->sql), s->nparams, s->param_oids) != RQ_OK) {
+        stmt_free(s);
+        return rq_error_nomem(err);
+    }
+    s->next = c->stmts;
+    c->stmts = s;
+    return RQ_OK;
+}
+
+static int util_execute(rq_conn *c, const rq_util *u, rq_error *err) {
+    rq_stmt_entry *s = stmt_find(c, u->name, NULL);
+    if (s == NULL)
+        return rq_error_set(err, RQ_SEV_ERROR, "26000", "prepared statement \"%s\" does not exist", u->name);
+    if (u->nargs != s->nparams) {
+        rq_error_set(err, RQ_SEV_ERROR, "42601", "wrong number of parameters for prepared statement \"%s\"", u->name);
+        snprintf(err->detail, sizeof err->detail, "Expected %d parameters but got %d.", s->nparams, u->nargs);
+        return RQ_ERR;
+    }
+    rq_param *params = calloc((size_t)u->nargs + 1, sizeof *params);
+    c->sq_exec_sql = strdup(s->sql);
+    if (params == NULL || c->sq_exec_sql == NULL) {
+        free(params);
+        return rq_error_nomem(err);
+    }
+    for (int i = 0; i < u->nargs; i++) {
+        params[i].val = u->arg_null[i] ? NULL : (uint8_t *)u->args[i];
+        params[i].len = u->arg_null[i] ? -1 : (int32_t)strlen(u->args[i]);
+        params[i].type_oid = s->param_oids[i];
+    }
+    int rc = start_query(c, s->sql, strlen(s->sql), params, u->nargs, 0, err);
+    free(params);
+    return rc;
+}
+
+/* PREPARE/EXECUTE/DEALLOCATE/DISCARD ALL are the server's, as in
+ * PostgreSQL (they share the namespace of protocol-level statements).
+ * Returns 0 if `sql` is none of them, 1 if answered, 2 if a query started,
+ * -1 on error (already reported). */
+static int simple_utility(rq_conn *c, const char *sql, size_t len) {
+    rq_util u;
+    rq_error e;
+    int rc = rq_sql_parse_utility(sql, len, &u, &e), out = 1;
+    if (rc == RQ_OK) {
+        switch (u.kind) {
+        case RQ_UTIL_NONE:
+            out = 0;
+            break;
+        case RQ_UTIL_PREPARE:
+            rc = add_statement(c, u.name, sql + u.body_off, len - u.body_off, u.types, u.ntypes, &e);
+            if (rc == RQ_OK) send_complete(c, "PREPARE");
+            break;
+        case RQ_UTIL_EXECUTE:
+            rc = util_execute(c, &u, &e);
+            out = 2;
+            break;
+        case RQ_UTIL_DEALLOCATE:
+            if (u.all) {
+                while (c->stmts) {
+                    rq_stmt_entry *st = c->stmts;
+                    c->stmts = st->next;
+                    stmt_free(st);
+                }
+            } else if (stmt_find(c, u.name, NULL) == NULL) {
+                rc = rq_error_set(&e, RQ_SEV_ERROR, "26000", "prepared statement \"%s\" does not exist", u.name);
+            } else {
+                stmt_remove(c, u.name);
+            }
+            if (rc == RQ_OK) send_complete(c, u.all ? "DEALLOCATE ALL" : "DEALLOCATE");
+            break;
+        case RQ_UTIL_DISCARD_ALL:
+            if (c->txn != 'I') {
+                rc = rq_error_set(&e, RQ_SEV_ERROR, "25001", "DISCARD ALL cannot run inside a transaction block");
+                break;
+            }
+            portals_clear(c);
+            while (c->stmts) {
+                rq_stmt_entry *st = c->stmts;
+                c->stmts = st->next;
+                stmt_free(st);
+            }
+            send_complete(c, "DISCARD ALL");
+            break;
+        }
+        rq_util_free(&u);
+    }
+    if (rc != RQ_OK) {
+        send_error(c, &e);
+        return -1;
+    }
+    return out;
+}
+
+/* Run statements until one goes asynchronous (handler) or all are done. */
+static void simple_run(rq_conn *c) {
+    while (c->sq_index < c->sq_list.n) {
+        size_t len;
+        const char *sql = sq_current(c, &len);
+        c->op_kind = OP_SIMPLE;
+        int u = simple_utility(c, sql, len);
+        if (u < 0) break;       /* error: the rest is skipped */
+        if (u == 2) return;     /* EXECUTE: a query is running */
+        if (u == 0) {
+            rq_error err;
+            if (start_query(c, sql, len, NULL, -1, 0, &err) == RQ_OK) return;
+            send_error(c, &err);
+            break;
+        }
+        c->sq_index++;
+    }
+    if (!c->close_after_flush) simple_finish(c);
 }
 
 static void simple_next(rq_conn *c) {
+    free(c->sq_exec_sql);
+    c->sq_exec_sql = NULL;
     c->sq_index++;
-    if (c->sq_index < c->sq_list.n) simple_start_statement(c);
-    else simple_finish(c);
+    simple_run(c);
 }
 
 static long on_query(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
@@ -364,7 +495,7 @@ static long on_query(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
         send_simple(c, 'I'); /* EmptyQueryResponse */
         simple_finish(c);
     } else {
-        simple_start_statement(c);
+        simple_run(c);
     }
     return 1;
 }
@@ -711,7 +842,7 @@ static void op_failed(rq_conn *c, const rq_error *e) {
 
 static void on_stream(rq_conn *c, rq_job *j) {
     size_t len = 0;
-    const char *sql = c->op_kind == OP_SIMPLE ? sq_current(c, &len) : NULL;
+    const char *sql = c->op_kind == OP_SIMPLE ? sq_effective(c, &len) : NULL;
     if (sql == NULL) {
         sql = c->op_portal ? c->op_portal->stmt->sql : "";
         len = strlen(sql);
@@ -747,7 +878,7 @@ static void on_tag(rq_conn *c, const char *tag) {
     switch (c->op_kind) {
     case OP_SIMPLE: {
         size_t len;
-        const char *sql = sq_current(c, &len);
+        const char *sql = sq_effective(c, &len);
         send_complete(c, tag);
         char *copy = strndup(sql, len);
         if (copy) track_txn(c, copy);
@@ -790,7 +921,7 @@ void rq_session_on_job(rq_conn *c, rq_job *j) {
 
 static void cursor_done_simple(rq_conn *c, rq_cursor *cur) {
     size_t len;
-    const char *sql = sq_current(c, &len);
+    const char *sql = sq_effective(c, &len);
     char tag[64];
     cursor_tag(cur, sql, len, tag, sizeof tag);
     send_complete(c, tag);
@@ -884,6 +1015,8 @@ void rq_session_close(rq_conn *c) {
     }
     free(c->sq_text);
     c->sq_text = NULL;
+    free(c->sq_exec_sql);
+    c->sq_exec_sql = NULL;
     rq_stmt_list_free(&c->sq_list);
     c->sq_active = 0;
 }

@@ -1091,3 +1091,162 @@ int rq_sql_param_types(const char *sql, size_t len, int nparams, uint32_t *oids)
     free(tv.v);
     return RQ_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* PREPARE / EXECUTE / DEALLOCATE / DISCARD ALL                       */
+/* ------------------------------------------------------------------ */
+
+/* Identifier token → name as PostgreSQL folds it (lower case unless
+ * double-quoted). 0 on success. */
+static int ident_of(const char *s, tok t, char *out, size_t cap) {
+    size_t n = 0;
+    if (t.len >= 2 && s[t.off] == '"') {
+        for (size_t i = 1; i + 1 < t.len && n + 1 < cap; i++) {
+            if (s[t.off + i] == '"') i++; /* "" → " */
+            out[n++] = s[t.off + i];
+        }
+    } else if (tok_is_word(s, t)) {
+        for (size_t i = 0; i < t.len && n + 1 < cap; i++) out[n++] = (char)to_lower((unsigned char)s[t.off + i]);
+    } else {
+        return -1;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+/* A literal token → its value (malloc'd). Strings: '...' with '' and
+ * E'...' with backslash escapes; numbers and true/false as written. */
+static char *literal_of(const char *s, tok t, int *is_null) {
+    *is_null = 0;
+    const char *p = s + t.off;
+    if (tok_is(s, t, "null")) {
+        *is_null = 1;
+        return strdup("");
+    }
+    int esc = (p[0] == 'E' || p[0] == 'e') && t.len >= 3 && p[1] == '\'';
+    if (p[0] == '\'' || esc) {
+        size_t start = esc ? 2 : 1;
+        char *v = malloc(t.len + 1);
+        if (v == NULL) return NULL;
+        size_t n = 0;
+        for (size_t i = start; i + 1 < t.len; i++) {
+            if (p[i] == '\'' && p[i + 1] == '\'') i++;
+            else if (esc && p[i] == '\\' && i + 2 < t.len) {
+                char c = p[++i];
+                v[n++] = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
+                continue;
+            }
+            v[n++] = p[i];
+        }
+        v[n] = '\0';
+        return v;
+    }
+    int numeric = (p[0] >= '0' && p[0] <= '9') || p[0] == '.';
+    if (numeric || tok_is(s, t, "true") || tok_is(s, t, "false")) return strndup(p, t.len);
+    return NULL;
+}
+
+void rq_util_free(rq_util *u) {
+    for (int i = 0; i < u->nargs; i++) free(u->args[i]);
+    free(u->args);
+    free(u->arg_null);
+    u->args = NULL;
+    u->arg_null = NULL;
+    u->nargs = 0;
+}
+
+static int util_args(const char *s, const tokvec *tv, size_t i, rq_util *u, rq_error *err) {
+    if (i >= tv->n) return RQ_OK;
+    if (!tok_is_char(s, tv->v[i], '('))
+        return rq_error_set(err, RQ_SEV_ERROR, "42601", "syntax error in EXECUTE");
+    u->args = calloc(tv->n, sizeof *u->args);
+    u->arg_null = calloc(tv->n, sizeof *u->arg_null);
+    if (!u->args || !u->arg_null) return rq_error_nomem(err);
+    for (i++; i < tv->n && !tok_is_char(s, tv->v[i], ')'); i++) {
+        if (tok_is_char(s, tv->v[i], ',')) continue;
+        int neg = tok_is_char(s, tv->v[i], '-') && i + 1 < tv->n;
+        if (neg) i++;
+        char *v = literal_of(s, tv->v[i], &u->arg_null[u->nargs]);
+        if (v == NULL)
+            return rq_error_set(err, RQ_SEV_ERROR, "0A000",
+                                "EXECUTE parameters must be literals (got \"%.*s\")",
+                                (int)tv->v[i].len, s + tv->v[i].off);
+        if (neg) {
+            char *m = malloc(strlen(v) + 2);
+            if (m == NULL) { free(v); return rq_error_nomem(err); }
+            m[0] = '-';
+            strcpy(m + 1, v);
+            free(v);
+            v = m;
+        }
+        u->args[u->nargs++] = v;
+        /* literal::type — the cast is the statement's business */
+        while (i + 2 < tv->n && tok_is(s, tv->v[i + 1], "::")) {
+            size_t at = i + 2;
+            if (!read_type(s, tv, &at)) break;
+            i = at - 1;
+        }
+    }
+    return RQ_OK;
+}
+
+static int util_prepare(const char *s, const tokvec *tv, rq_util *u, rq_error *err) {
+    size_t i = 1;
+    if (i >= tv->n || ident_of(s, tv->v[i], u->name, sizeof u->name) != 0)
+        return rq_error_set(err, RQ_SEV_ERROR, "42601", "syntax error in PREPARE");
+    i++;
+    if (i < tv->n && tok_is_char(s, tv->v[i], '(')) {
+        for (i++; i < tv->n && !tok_is_char(s, tv->v[i], ')');) {
+            if (tok_is_char(s, tv->v[i], ',')) { i++; continue; }
+            size_t at = i;
+            uint32_t oid = read_type(s, tv, &at);
+            if (u->ntypes < RQ_UTIL_MAX_TYPES) u->types[u->ntypes++] = oid;
+            i = at > i ? at : i + 1;
+        }
+        i++;
+    }
+    if (i >= tv->n || !tok_is(s, tv->v[i], "as"))
+        return rq_error_set(err, RQ_SEV_ERROR, "42601", "syntax error in PREPARE: AS expected");
+    u->body_off = tv->v[i].off + tv->v[i].len;
+    while (u->body_off < u->len && is_space((unsigned char)s[u->body_off])) u->body_off++;
+    u->kind = RQ_UTIL_PREPARE;
+    return RQ_OK;
+}
+
+int rq_sql_parse_utility(const char *s, size_t len, rq_util *u, rq_error *err) {
+    memset(u, 0, sizeof *u);
+    u->len = len;
+    /* cheap filter on the first letter before running the lexer */
+    size_t p = skip_blank(s, len, 0);
+    if (p >= len) return RQ_OK;
+    char c = (char)to_lower((unsigned char)s[p]);
+    if (c != 'p' && c != 'e' && c != 'd') return RQ_OK;
+    tokvec tv = {0};
+    size_t cut;
+    int rc = scan(s, len, 0, &tv, &cut);
+    if (rc != RQ_OK || tv.n < 2) {
+        free(tv.v);
+        return rc == RQ_ENOMEM ? rq_error_nomem(err) : RQ_OK;
+    }
+    rc = RQ_OK;
+    if (tok_is(s, tv.v[0], "prepare") && !tok_is(s, tv.v[1], "transaction")) {
+        rc = util_prepare(s, &tv, u, err);
+    } else if (tok_is(s, tv.v[0], "execute")) {
+        if (ident_of(s, tv.v[1], u->name, sizeof u->name) != 0)
+            rc = rq_error_set(err, RQ_SEV_ERROR, "42601", "syntax error in EXECUTE");
+        else
+            rc = util_args(s, &tv, 2, u, err);
+        u->kind = RQ_UTIL_EXECUTE;
+    } else if (tok_is(s, tv.v[0], "deallocate")) {
+        size_t i = tok_is(s, tv.v[1], "prepare") ? 2 : 1;
+        u->kind = RQ_UTIL_DEALLOCATE;
+        if (i < tv.n && tok_is(s, tv.v[i], "all")) u->all = 1;
+        else if (i >= tv.n || ident_of(s, tv.v[i], u->name, sizeof u->name) != 0)
+            rc = rq_error_set(err, RQ_SEV_ERROR, "42601", "syntax error in DEALLOCATE");
+    } else if (tok_is(s, tv.v[0], "discard") && tok_is(s, tv.v[1], "all") && tv.n == 2) {
+        u->kind = RQ_UTIL_DISCARD_ALL;
+    }
+    free(tv.v);
+    if (rc != RQ_OK) rq_util_free(u);
+    return rc;
+}

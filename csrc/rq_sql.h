@@ -159,4 +159,38 @@ int rq_sql_command_tag(const char *stmt, size_t len, int64_t rows, int has_resul
  */
 int rq_sql_param_types(const char *sql, size_t len, int nparams, uint32_t *oids);
 
+/* ---- statements the server itself answers (PostgreSQL semantics) ---- */
+
+typedef enum rq_util_kind {
+    RQ_UTIL_NONE,        /* not one of these: the handler answers */
+    RQ_UTIL_PREPARE,     /* PREPARE name [(types)] AS statement */
+    RQ_UTIL_EXECUTE,     /* EXECUTE name [(literal, ...)] */
+    RQ_UTIL_DEALLOCATE,  /* DEALLOCATE [PREPARE] name | ALL */
+    RQ_UTIL_DISCARD_ALL  /* DISCARD ALL */
+} rq_util_kind;
+
+#define RQ_UTIL_MAX_TYPES 64
+
+typedef struct rq_util {
+    rq_util_kind kind;
+    char name[64];            /* statement name, folded like an identifier */
+    int all;                  /* DEALLOCATE ALL */
+    size_t len;               /* length of the whole text */
+    size_t body_off;          /* PREPARE: the statement starts here */
+    int ntypes;               /* PREPARE: declared types (0 = unknown name) */
+    uint32_t types[RQ_UTIL_MAX_TYPES];
+    int nargs;                /* EXECUTE: literal arguments (owned) */
+    char **args;
+    int *arg_null;
+} rq_util;
+
+/*
+ * Recognise PREPARE / EXECUTE / DEALLOCATE / DISCARD ALL with PostgreSQL's
+ * lexer. RQ_OK with kind RQ_UTIL_NONE for anything else; RQ_ERR (42601
+ * syntax, 0A000 for EXECUTE arguments that are not literals) otherwise.
+ * Free with rq_util_free().
+ */
+int rq_sql_parse_utility(const char *sql, size_t len, rq_util *out, rq_error *err);
+void rq_util_free(rq_util *u);
+
 #endif /* RQ_SQL_H */
