@@ -173,6 +173,14 @@ static void stmt_remove(rq_conn *c, const char *name) {
     }
 }
 
+static void stmts_clear(rq_conn *c) {
+    while (c->stmts) {
+        rq_stmt_entry *st = c->stmts;
+        c->stmts = st->next;
+        stmt_free(st);
+    }
+}
+
 static void params_free(rq_param *p, int n) {
     for (int i = 0; i < n; i++) free(p[i].val);
     free(p);
@@ -406,11 +414,7 @@ static int simple_utility(rq_conn *c, const char *sql, size_t len) {
             break;
         case RQ_UTIL_DEALLOCATE:
             if (u.all) {
-                while (c->stmts) {
-                    rq_stmt_entry *st = c->stmts;
-                    c->stmts = st->next;
-                    stmt_free(st);
-                }
+                stmts_clear(c);
             } else if (stmt_find(c, u.name, NULL) == NULL) {
                 rc = rq_error_set(&e, RQ_SEV_ERROR, "26000", "prepared statement \"%s\" does not exist", u.name);
             } else {
@@ -424,11 +428,7 @@ static int simple_utility(rq_conn *c, const char *sql, size_t len) {
                 break;
             }
             portals_clear(c);
-            while (c->stmts) {
-                rq_stmt_entry *st = c->stmts;
-                c->stmts = st->next;
-                stmt_free(st);
-            }
+            stmts_clear(c);
             send_complete(c, "DISCARD ALL");
             break;
         }
@@ -1008,11 +1008,7 @@ void rq_session_close(rq_conn *c) {
         c->job = NULL;
     }
     portals_clear(c);
-    while (c->stmts) {
-        rq_stmt_entry *s = c->stmts;
-        c->stmts = s->next;
-        stmt_free(s);
-    }
+    stmts_clear(c);
     free(c->sq_text);
     c->sq_text = NULL;
     free(c->sq_exec_sql);
