@@ -5,8 +5,9 @@
  * and json_send (the UTF-8 text), byteasend (raw bytes), uuid_send (16
  * bytes), date_send (int32 days since 2000-01-01), time_send (int64 µs),
  * timestamp_send / timestamptz_send (int64 µs since 2000-01-01 00:00 UTC)
- * and interval_send (int64 µs, int32 days, int32 months).
- * Not covered (n->bin stays NULL → 0A000 at Bind): numeric and arrays.
+ * interval_send (int64 µs, int32 days, int32 months) and numeric_send
+ * (below). Arrays (array_send) are written by rq_enc_nested.c; json from
+ * structs and maps is its text.
  */
 #include "rq_enc_internal.h"
 
@@ -112,8 +113,15 @@ static int b_timestamp(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *e
     int inf = rq_enc_infinite64(v);
     if (inf) {
         pg = inf > 0 ? INT64_MAX : INT64_MIN;
+    } else if (n->unit >= RQ_U_MICRO) {
+        /* µs / ns: convert first (ns rounding is relative to the Unix
+         * epoch, and shifting ns near INT64_MIN would overflow) */
+        if (!rq_enc_to_us(v, n->unit, 0, &w) ||
+            __builtin_sub_overflow(w, RQ_PG_EPOCH_SECS * 1000000, &pg) ||
+            pg < RQ_PG_TS_MIN || pg >= RQ_PG_TS_END)
+            return rq_enc_out_of_range("timestamp", err);
     } else {
-        /* shift epochs in the source unit first: the far end of
+        /* s / ms: shift epochs in the source unit first: the far end of
          * PostgreSQL's range does not fit int64 Unix microseconds */
         if (__builtin_sub_overflow(v, RQ_PG_EPOCH_SECS * per_sec[n->unit], &w) ||
             !rq_enc_to_us(w, n->unit, 0, &pg) || pg < RQ_PG_TS_MIN || pg >= RQ_PG_TS_END)
@@ -123,6 +131,130 @@ static int b_timestamp(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *e
     put_be(out, (uint64_t)pg, 8);
     return RQ_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* numeric                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * numeric_send: int16 ndigits, int16 weight, int16 sign (0 or 0x4000),
+ * int16 dscale, then ndigits base-10000 digits, most significant first.
+ * As PostgreSQL stores a numeric, leading and trailing zero digits are
+ * dropped and zero is {0 digits, weight 0, positive}. `weight` is the
+ * power of 10000 of the first digit; dscale is the column's scale
+ * (apply_typmod rounds to it, never below 0).
+ *
+ * A decimal is m × 10^-scale. Base-10000 digits must line up with the
+ * decimal point, so m's lowest group holds its r = scale mod 4 lowest
+ * decimal digits (shifted up by 4 - r places), then plain groups of 4
+ * follow; that lowest group's power of 10000 is floor(-scale / 4).
+ */
+#define RQ_NUM_MAXGROUPS 24 /* 77 decimal digits → at most 21 groups */
+
+static const uint32_t rq_pow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                     10000000, 100000000};
+
+/* Groups of m (least significant first) for alignment r; returns count. */
+static int groups_u64(uint64_t m, int r, uint16_t *g) {
+    int ng = 0;
+    if (m == 0) return 0;
+    if (r) {
+        g[ng++] = (uint16_t)((m % rq_pow10[r]) * rq_pow10[4 - r]);
+        m /= rq_pow10[r];
+    }
+    while (m) {
+        g[ng++] = (uint16_t)(m % 10000);
+        m /= 10000;
+    }
+    return ng;
+}
+
+/* limb[0..*nl) /= d (little-endian 32-bit limbs); returns the remainder
+ * and drops high zero limbs. */
+static uint32_t limbs_divmod(uint32_t *limb, int *nl, uint32_t d) {
+    uint64_t rem = 0;
+    for (int k = *nl - 1; k >= 0; k--) {
+        uint64_t cur = (rem << 32) | limb[k];
+        limb[k] = (uint32_t)(cur / d);
+        rem = cur % d;
+    }
+    while (*nl > 0 && limb[*nl - 1] == 0) (*nl)--;
+    return (uint32_t)rem;
+}
+
+/* Groups of the magnitude of the 16/32-byte two's complement at p. */
+static int groups_wide(const uint8_t *p, int width, int r, uint16_t *g, int *neg) {
+    uint32_t limb[8];
+    int nl = width / 4;
+    memcpy(limb, p, (size_t)width);
+    *neg = (int)(limb[nl - 1] >> 31);
+    if (*neg) { /* two's complement negate */
+        uint64_t carry = 1;
+        for (int k = 0; k < nl; k++) {
+            uint64_t s = (uint64_t)(uint32_t)~limb[k] + carry;
+            limb[k] = (uint32_t)s;
+            carry = s >> 32;
+        }
+    }
+    while (nl > 0 && limb[nl - 1] == 0) nl--;
+    if (nl <= 2) {
+        uint64_t m = nl == 0 ? 0 : nl == 1 ? limb[0] : ((uint64_t)limb[1] << 32) | limb[0];
+        return groups_u64(m, r, g);
+    }
+    int ng = 0;
+    if (r) g[ng++] = (uint16_t)(limbs_divmod(limb, &nl, rq_pow10[r]) * rq_pow10[4 - r]);
+    while (nl > 0) { /* two groups per division */
+        uint32_t rem = limbs_divmod(limb, &nl, 100000000u);
+        g[ng++] = (uint16_t)(rem % 10000);
+        g[ng++] = (uint16_t)(rem / 10000);
+    }
+    while (ng > 0 && g[ng - 1] == 0) ng--;
+    return ng;
+}
+
+/* Write numeric_send of groups g[0..ng) (least significant first, top
+ * group non-zero), lowest group at power w0 of 10000. */
+static int put_numeric(rq_buf *out, const uint16_t *g, int ng, int w0, int neg,
+                       int scale, rq_error *err) {
+    int lo = 0;
+    while (lo < ng && g[lo] == 0) lo++; /* trailing zero digits */
+    int nd = ng - lo;
+    int weight = nd ? w0 + ng - 1 : 0;
+    RQ_RESERVE(out, 8 + 2 * (size_t)nd);
+    put_be(out, (uint32_t)nd, 2);
+    put_be(out, (uint32_t)weight, 2);
+    put_be(out, nd && neg ? 0x4000 : 0, 2);
+    put_be(out, (uint32_t)(scale > 0 ? scale : 0), 2);
+    for (int k = ng - 1; k >= lo; k--) put_be(out, g[k], 2);
+    return RQ_OK;
+}
+
+static int b_decimal(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    const uint8_t *p = n->data + (n->off + i) * n->width;
+    int s = n->scale;
+    int r = ((s % 4) + 4) % 4; /* scale mod 4, also for negative scales */
+    uint16_t g[RQ_NUM_MAXGROUPS];
+    int ng, neg;
+    if (n->width <= 8) {
+        int64_t v = n->width == 4 ? rq_enc_ld_i32(p) : rq_enc_ld_i64(p);
+        neg = v < 0;
+        ng = groups_u64(neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, r, g);
+    } else {
+        ng = groups_wide(p, n->width, r, g, &neg);
+    }
+    return put_numeric(out, g, ng, (int)rq_enc_floor_div(-s, 4), neg, s, err);
+}
+
+/* uint64 → numeric (scale 0) */
+static int b_u64_numeric(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    uint16_t g[RQ_NUM_MAXGROUPS];
+    int ng = groups_u64(rq_enc_ld_uint(n, i), 0, g);
+    return put_numeric(out, g, ng, 0, 0, 0, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* interval                                                            */
+/* ------------------------------------------------------------------ */
 
 static int b_interval(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
     const uint8_t *p = n->data + (n->off + i) * n->width;
@@ -157,7 +289,8 @@ void rq_enc_binary_setup(rq_enc_node *n) {
     case RQ_K_NULL: n->bin = n->text; break; /* never called: all NULL */
     case RQ_K_BOOL: n->bin = b_bool; break;
     case RQ_K_INT: n->bin = b_int; break;
-    case RQ_K_UINT: n->bin = n->oid == RQ_OID_NUMERIC ? NULL : b_int; break;
+    case RQ_K_UINT: n->bin = n->oid == RQ_OID_NUMERIC ? b_u64_numeric : b_int; break;
+    case RQ_K_DECIMAL: n->bin = b_decimal; break;
     case RQ_K_HALF:
     case RQ_K_FLOAT: n->bin = b_f32; break;
     case RQ_K_DOUBLE: n->bin = b_f64; break;
@@ -170,6 +303,6 @@ void rq_enc_binary_setup(rq_enc_node *n) {
     case RQ_K_IV_MONTHS:
     case RQ_K_IV_DAYTIME:
     case RQ_K_IV_MDN: n->bin = b_interval; break;
-    default: n->bin = NULL; break; /* decimal → numeric: not yet */
+    default: n->bin = NULL; break; /* nested kinds: rq_enc_nested.c */
     }
 }

@@ -109,6 +109,7 @@ struct rq_enc_node {
     int slow_null;    /* isnull must use rq_enc_isnull_slow (null, dict) */
     int fixed_max;    /* upper bound of text bytes for fixed-size kinds */
     uint32_t oid;
+    uint32_t elem_oid; /* LIST: element type OID (the leaf's) for array_send */
     int16_t typlen;
     int32_t typmod;
     rq_enc_fn text, json, bin;

@@ -26,8 +26,9 @@
  *   - a NULL sub-list or ragged sub-lists inside a multi-dimensional array
  *     fail with 2202E (PostgreSQL's ARRAY[] error); more than 6 dimensions
  *     with 54000. Inside JSON (struct/map values) lists nest freely.
- *   - binary result format: scalars only (see rq_enc_binary.c); numeric
- *     and arrays fail at set_formats with 0A000.
+ *   - binary result format: every mapped type (rq_enc_binary.c for
+ *     scalars and numeric, rq_enc_nested.c for arrays; json is its text).
+ *     RowDescription is the same in both formats but for the format code.
  */
 #include <stdlib.h>
 

@@ -7,6 +7,11 @@ byte with what PostgreSQL sends for the same value in a text-format result
 of `SELECT <expr>`, where <expr> builds the value from a literal (or with ARRAY[...] /
 row_to_json(...) for nested values). Column OID and typmod are compared
 with PostgreSQL's RowDescription for the same expression.
+
+The binary result format (test_binary_*) is compared the same way with
+PostgreSQL's binary-format result (its typsend functions: numeric_send,
+array_send, ...), byte for byte, together with the RowDescription
+(OID, typlen, typmod) PostgreSQL sends for a binary-format column.
 """
 
 from __future__ import annotations
@@ -1085,15 +1090,12 @@ def test_array_oids_match_pg_type(harness, conn):
         assert l["oid"] == rows[s["oid"]], str(t)
 
 
-def test_binary_format_not_supported_yet(harness, conn):
-    for arr in (pa.array([[1]], pa.list_(pa.int64())), pa.array([1], pa.uint64()),
-                pa.array([decimal.Decimal("1.5")], pa.decimal128(5, 1))):
-        res = harness.encode(pa.table({"c": arr}), formats=[1])
-        assert res["error"]["sqlstate"] == "0A000"
-        assert res["error"]["message"] == 'binary format is not supported for column "c" yet'
+def test_binary_format_count(harness, conn):
     res = harness.encode(pa.table({"a": [1], "b": [2]}), formats=[0, 0, 0])
     assert res["error"]["sqlstate"] == "08P01"
     assert res["error"]["message"] == "bind message has 3 result formats but query has 2 columns"
+    res = harness.encode(pa.table({"a": [1], "b": [2]}), formats=[2])
+    assert res["error"]["sqlstate"] == "08P01"
 
 
 def pg_binary(conn, exprs):
@@ -1112,7 +1114,7 @@ def pg_binary(conn, exprs):
 
 def binary_cases():
     us = [uuid.UUID(int=RNG.getrandbits(128)) for _ in range(5)]
-    cases = [(t, [lo, hi, None, 0, 7]) for t, lo, hi in INT_CASES if not pa.types.is_uint64(t)]
+    cases = [(t, [lo, hi, None, 0, 7]) for t, lo, hi in INT_CASES]
     cases += [
         (pa.bool_(), [True, False, None]),
         (pa.float64(), FLOATS), (pa.float32(), [0.5, None, float("nan"), float("-inf"), -0.0, 1e-40]),
@@ -1130,6 +1132,10 @@ def binary_cases():
         (pa.month_day_nano_interval(), [pa.MonthDayNano([14, -3, 3_000_000_500]), None]),
         (pa.struct([("a", pa.int64()), ("b", pa.string())]), [{"a": 1, "b": "x y"}, None]),
         (pa.map_(pa.string(), pa.float64()), [[("k", 1.5)], [], None]),
+        (pa.decimal128(10, 2), [decimal.Decimal("1.50"), decimal.Decimal("-0.01"), None,
+                                decimal.Decimal("0.00"), decimal.Decimal("12345678.90")]),
+        (pa.list_(pa.int32()), [[1, None], [], None, [2]]),
+        (pa.list_(pa.list_(pa.string())), [[["a", None], ["b c", ""]], [], None]),
     ]
     if hasattr(pa, "uuid"):
         cases.append((pa.uuid(), us + [None]))
@@ -1153,9 +1159,344 @@ def test_binary_format(harness, conn, t, vals):
     assert [r[0] for r in res["rows"]] == want
     # dictionary-encoded values give the same bytes
     if not (pa.types.is_struct(t) or pa.types.is_map(t) or getattr(t, "extension_name", None)
-            or pa.types.is_string_view(t)):
+            or pa.types.is_string_view(t) or is_list_type(t)):
         res = harness.encode(pa.table({"c": arr.dictionary_encode()}), formats=[1])
         assert [r[0] for r in res["rows"]] == want
+
+
+def pg_binary_desc(conn, expr):
+    """(type OID, typlen, typmod) of PostgreSQL's binary-format RowDescription."""
+    res = conn.execute(f"SELECT {expr.sql}", expr.params, binary=True).pgresult
+    assert res.fformat(0) == 1
+    return res.ftype(0), res.fsize(0), res.fmod(0)
+
+
+def check_binary(harness, conn, arr, refs, slices=True, dict_too=False):
+    """Binary-format bytes of column `arr` against PostgreSQL's typsend output
+    of `refs`, and the RowDescription (OID, typlen, typmod) against
+    PostgreSQL's for the same expression."""
+    tbl = pa.table({"c": arr})
+    res = harness.encode(tbl, formats=[1])
+    assert res["error"] is None, res["error"]
+    got = [r[0] for r in res["rows"]]
+    want = pg_binary(conn, refs)
+    assert len(got) == len(want)
+    diffs = [(i, g, w) for i, (g, w) in enumerate(zip(got, want)) if g != w]
+    assert not diffs, f"{arr.type}: first differences (index, riffq, postgres): {diffs[:6]}"
+    col = res["columns"][0]
+    assert col["format"] == 1
+    # the same RowDescription as in text format, but for the format code
+    text_cols = harness.encode(tbl.slice(0, 0))["columns"]
+    assert {**text_cols[0], "format": 1} == col
+    first = next((e for e in refs if not e.null), None)
+    if first is not None:
+        assert (col["oid"], col["typlen"], col["typmod"]) == pg_binary_desc(conn, first), \
+            f"type of {arr.type}"
+    if slices and len(arr) > 2:
+        res2 = harness.encode(tbl.slice(1, len(arr) - 2), formats=[1])
+        assert res2["error"] is None, res2["error"]
+        assert [r[0] for r in res2["rows"]] == want[1:-1], f"sliced {arr.type}"
+    if dict_too:
+        res3 = harness.encode(pa.table({"c": arr.dictionary_encode()}), formats=[1])
+        assert res3["error"] is None, res3["error"]
+        assert [r[0] for r in res3["rows"]] == want, f"dictionary of {arr.type}"
+    return got
+
+
+def dec_array(t, values):
+    """Decimal array built from the unscaled integers (pyarrow's own
+    conversion trips over some scale > precision and negative-scale values)."""
+    width = t.bit_width // 8
+    valid = [v is not None for v in values]
+    data = b"".join((0 if v is None else int(v.scaleb(t.scale))).to_bytes(width, "little", signed=True)
+                    for v in values)
+    mask = pa.array(valid, pa.bool_()).buffers()[1] if not all(valid) else None
+    return pa.Array.from_buffers(t, len(values), [mask, pa.py_buffer(data)],
+                                 null_count=valid.count(False))
+
+
+def check_binary_values(harness, conn, t, values, **kw):
+    arr = dec_array(t, values) if pa.types.is_decimal(t) else pa.array(values, type=t)
+    return check_binary(harness, conn, arr, [ref(t, v) for v in values], **kw)
+
+
+def dec_edge_values(p, s):
+    """Values around base-10000 digit boundaries for decimal(p, s)."""
+    D = decimal.Decimal
+    out = [D(0), None]
+    for m in (1, 9, 10, 99, 999, 1000, 9999, 10000, 10001, 99990000, 100000000, 123456789,
+              10**12, 10**16 - 1, 10**17, 10**18 + 1, 2**63 - 1, 2**63, 2**64 - 1, 2**64,
+              10**20, 10**32 + 7, 10**37, 10**38 - 1, 10**64 + 10**4, 10**76 - 1):
+        if m < 10**p:
+            out += [D(m).scaleb(-s), D(-m).scaleb(-s)]
+    return out
+
+
+BIN_DEC_TYPES = DEC_TYPES + [(38, 1), (38, 3), (38, 5), (12, 6), (10, -1), (10, -3), (10, -4),
+                             (18, -7), (5, 10), (4, 7), (3, -9)]
+
+
+@pytest.mark.parametrize("p,s", BIN_DEC_TYPES, ids=[f"{p},{s}" for p, s in BIN_DEC_TYPES])
+def test_binary_decimal128(harness, conn, p, s):
+    D = decimal.Decimal
+    vals = dec_edge_values(p, s)
+    for _ in range(150):
+        digits = RNG.randint(1, p)
+        vals.append(D(RNG.randint(-(10**digits - 1), 10**digits - 1)).scaleb(-s))
+    check_binary_values(harness, conn, pa.decimal128(p, s), vals, dict_too=True)
+
+
+@pytest.mark.parametrize("p,s", [(76, 0), (76, 20), (50, -5), (40, 40), (76, 1), (76, 75),
+                                 (60, -17), (39, 2)])
+def test_binary_decimal256(harness, conn, p, s):
+    D = decimal.Decimal
+    vals = dec_edge_values(p, s)
+    for _ in range(150):
+        digits = RNG.randint(1, p)
+        vals.append(D(RNG.randint(-(10**digits - 1), 10**digits - 1)).scaleb(-s))
+    check_binary_values(harness, conn, pa.decimal256(p, s), vals)
+
+
+def test_binary_decimal_two_complement_extremes(harness, conn):
+    """The most negative 128/256-bit integers (not valid decimal(38)/(76)
+    values, but what a producer may put in the buffer) still encode."""
+    D = decimal.Decimal
+    for bits, t, s in ((128, pa.decimal128(38, 2), 2), (256, pa.decimal256(76, 3), 3)):
+        raw = [-(2**(bits - 1)), 2**(bits - 1) - 1, -1, 1]
+        buf = b"".join(v.to_bytes(bits // 8, "little", signed=True) for v in raw)
+        arr = pa.Array.from_buffers(t, len(raw), [None, pa.py_buffer(buf)])
+        refs = [lit("numeric", format(D(v).scaleb(-s), "f")) for v in raw]
+        res = harness.encode(pa.table({"c": arr}), formats=[1])
+        assert [r[0] for r in res["rows"]] == pg_binary(conn, refs)
+
+
+def test_binary_decimal32_64(harness, conn):
+    D = decimal.Decimal
+    for maker, p, s in ((getattr(pa, "decimal32", None), 9, 3), (getattr(pa, "decimal64", None), 18, 4),
+                        (getattr(pa, "decimal64", None), 18, -3), (getattr(pa, "decimal32", None), 9, 9)):
+        if maker is None:
+            pytest.skip("pyarrow without decimal32/64")
+        vals = dec_edge_values(p, s)
+        vals += [D(RNG.randint(-(10**p - 1), 10**p - 1)).scaleb(-s) for _ in range(80)]
+        arr = pa.array(vals, pa.decimal128(p, s)).cast(maker(p, s))
+        check_binary(harness, conn, arr, [ref(pa.decimal128(p, s), v) for v in vals])
+
+
+def test_binary_uint64(harness, conn):
+    vals = [0, 1, 9999, 10000, 10**8, 10**16, 2**63, 2**64 - 1, None, 123456789012]
+    vals += [RNG.randint(0, 2**64 - 1) >> RNG.randint(0, 63) for _ in range(200)]
+    check_binary_values(harness, conn, pa.uint64(), vals, dict_too=True)
+
+
+BIN_ELEM_GENS = ELEM_GENS + [
+    (pa.int8(), lambda: RNG.randint(-128, 127)),
+    (pa.int32(), lambda: RNG.randint(I32_MIN, I32_MAX)),
+    (pa.uint8(), lambda: RNG.randint(0, 255)),
+    (pa.uint16(), lambda: RNG.randint(0, 65535)),
+    (pa.uint32(), lambda: RNG.randint(0, 2**32 - 1)),
+    (pa.uint64(), lambda: RNG.randint(0, 2**64 - 1)),
+    (pa.float16(), lambda: RNG.choice([0.5, -2.0, 65504.0, float("inf")])),
+    (pa.string_view(), lambda: RNG.choice(STRINGS[:-3])),
+    (pa.binary(3), lambda: bytes(RNG.getrandbits(8) for _ in range(3))),
+    (pa.decimal256(60, 20), lambda: decimal.Decimal(RNG.randint(-10**60 + 1, 10**60 - 1)).scaleb(-20)),
+    (pa.decimal128(7, -2), lambda: decimal.Decimal(RNG.randint(-10**7 + 1, 10**7 - 1)).scaleb(2)),
+    (pa.date64(), lambda: dt.date(1, 1, 1) + dt.timedelta(days=RNG.randint(0, 3000000))),
+    (pa.time32("s"), lambda: dt.time(RNG.randint(0, 23), RNG.randint(0, 59), RNG.randint(0, 59))),
+    (pa.timestamp("s"), lambda: dt.datetime(1, 1, 1) + dt.timedelta(seconds=RNG.randint(0, 3 * 10**11))),
+    (pa.timestamp("ns", tz="Asia/Tokyo"), lambda: dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=RNG.randint(-10**15, 10**15))),
+    (pa.duration("s"), lambda: dt.timedelta(seconds=RNG.randint(-10**9, 10**9))),
+    (pa.struct([("a", pa.int64()), ("b", pa.string())]), lambda: {"a": RNG.randint(-9, 9), "b": RNG.choice(["x", None, 'q"'])}),
+    (pa.map_(pa.string(), pa.int32()), lambda: [("k", RNG.randint(0, 9))]),
+]
+
+
+@pytest.mark.parametrize("et,gen", BIN_ELEM_GENS, ids=[str(e[0]) for e in BIN_ELEM_GENS])
+def test_binary_list_1d(harness, conn, et, gen):
+    vals = [[], None, [None], [None, None]] + [rand_list(maybe(gen)) for _ in range(60)]
+    t = pa.list_(et)
+    got = check_binary_values(harness, conn, t, vals)
+    # the other list layouts give the same bytes
+    for t2 in (pa.large_list(et), pa.list_view(et), pa.large_list_view(et)):
+        res = harness.encode(pa.table({"c": pa.array(vals, t2)}), formats=[1])
+        assert res["error"] is None and [r[0] for r in res["rows"]] == got, str(t2)
+
+
+def test_binary_fixed_size_list(harness, conn):
+    vals = [[1.5, None], None, [float("nan"), -0.0], [1e300, 2]] + [[random_double(), random_double()] for _ in range(40)]
+    check_binary_values(harness, conn, pa.list_(pa.float64(), 2), vals)
+    res = harness.encode(pa.table({"c": pa.array([[], None, []], pa.list_(pa.int32(), 0))}), formats=[1])
+    want = pg_binary(conn, [E("ARRAY[]::int4[]")])[0]
+    assert [r[0] for r in res["rows"]] == [want, None, want]
+
+
+def test_binary_list_of_uuid_json_dict(harness, conn):
+    if not hasattr(pa, "uuid"):
+        pytest.skip("pyarrow without uuid()")
+    us = [uuid.UUID(int=RNG.getrandbits(128)) for _ in range(6)]
+    values = pa.ExtensionArray.from_storage(pa.uuid(), pa.array([u.bytes for u in us], pa.binary(16)))
+    arr = pa.ListArray.from_arrays(pa.array([0, 2, 2, 6], pa.int32()), values)
+    refs = [array_ref(arr.type, [us[0], us[1]]), array_ref(arr.type, []), array_ref(arr.type, us[2:])]
+    check_binary(harness, conn, arr, refs)
+    js = pa.ExtensionArray.from_storage(pa.json_(), pa.array(['{"a": 1}', None, "[1,2]", '"x y"']))
+    arr = pa.ListArray.from_arrays(pa.array([0, 4], pa.int32()), js)
+    check_binary(harness, conn, arr, [E("ARRAY['{\"a\": 1}'::json, NULL, '[1,2]', '\"x y\"']::json[]")])
+    # list of dictionary-encoded strings, decimals
+    lst = pa.array([["x", "y z", None], [], None, ["x"]], pa.list_(pa.dictionary(pa.int16(), pa.string())))
+    check_binary(harness, conn, lst, [array_ref(pa.list_(pa.string()), v) for v in lst.to_pylist()])
+    dv = [[decimal.Decimal("1.25"), None], [decimal.Decimal("-0.50")], None]
+    dec = pa.array(dv, pa.list_(pa.decimal128(6, 2)))
+    dl = pa.ListArray.from_arrays(dec.offsets, dec.values.dictionary_encode(), mask=dec.is_null())
+    check_binary(harness, conn, dl, [array_ref(dec.type, v) for v in dv])
+    # dictionary whose values are lists
+    ld = pa.DictionaryArray.from_arrays(pa.array([1, 0, None, 1], pa.int8()),
+                                        pa.array([[1, 2], [None, 3, 4]], pa.list_(pa.int64())))
+    check_binary(harness, conn, ld, [array_ref(pa.list_(pa.int64()), v) for v in ld.to_pylist()])
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4, 6])
+def test_binary_multidim(harness, conn, depth):
+    t = pa.int32()
+    for _ in range(depth):
+        t = pa.list_(t)
+    gen = maybe(lambda: RNG.randint(-1000, 1000), 0.1)
+    vals = nested_vals(depth, gen) + [None, []]
+    empty = []
+    for _ in range(depth - 1):
+        empty = [empty, empty]
+    vals.append(empty)
+    vals.append(nested_vals(depth, lambda: 5)[0])  # no NULL: has-null flag 0
+    check_binary_values(harness, conn, t, vals)
+
+
+def test_binary_multidim_other_types(harness, conn):
+    vals = [[["a b", None], ["NULL", '"q"']], [["", "{x}"]], [[]], None]
+    check_binary_values(harness, conn, pa.list_(pa.large_list(pa.string())), vals)
+    D = decimal.Decimal
+    vals = [[[D("1.5"), None, D("-100000.25")], [D("0.0"), D("9999.9"), D("1E+4")]], []]
+    check_binary_values(harness, conn, pa.list_(pa.list_(pa.decimal128(12, 2))), vals)
+    # fixed size list of lists, list of fixed size lists
+    vals = [[[1, 2], [3, 4]], [[None, 5], [6, 7]], None]
+    check_binary_values(harness, conn, pa.list_(pa.list_(pa.int64(), 2), 2), vals)
+
+
+@pytest.mark.parametrize("vals", [
+    [[[1, 2], [3]]], [[[1, 2], None]], [[[1], []]], [[[[1]], [[1, 2]]]],
+], ids=["ragged", "null-sub", "empty-sub", "ragged-deep"])
+def test_binary_multidim_errors(harness, conn, vals):
+    t = pa.int64()
+    depth = 0
+    v = vals[0]
+    while isinstance(v, list):
+        depth += 1
+        v = next((x for x in v if x is not None), None)
+    for _ in range(depth):
+        t = pa.list_(t)
+    want = pg_error(conn, array_ref(t, vals[0]))
+    assert want is not None
+    res = expect_error(harness, pa.array(vals, t), want[0], want[1], formats=[1])
+    assert res["rows"] == []
+
+
+def test_binary_too_many_dims(harness, conn):
+    t = pa.int32()
+    v = 1
+    for _ in range(7):
+        t = pa.list_(t)
+        v = [v]
+    want = pg_error(conn, array_ref(t, v))
+    expect_error(harness, pa.array([v], t), want[0], want[1], formats=[1])
+    res = harness.encode(pa.table({"c": pa.array([[]], t)}), formats=[1])
+    assert res["rows"] == [pg_binary(conn, [E("ARRAY[]::int4[]")])]
+
+
+def test_binary_null_type(harness, conn):
+    res = harness.encode(pa.table({"n": pa.nulls(3)}), formats=[1])
+    assert res["error"] is None
+    assert res["rows"] == [[None]] * 3
+    assert (res["columns"][0]["oid"], res["columns"][0]["typlen"]) == (25, -1)
+    lst = pa.array([[None, None], [], None], pa.list_(pa.null()))
+    check_binary(harness, conn, lst, [E("ARRAY[NULL, NULL]::text[]"), E("ARRAY[]::text[]"),
+                                      null("text[]")])
+
+
+def test_binary_extension_metadata(harness, conn):
+    """Extensions declared only in field metadata: uuid, json, and an unknown
+    one (encoded as its storage type)."""
+    us = [uuid.UUID(int=RNG.getrandbits(128)) for _ in range(3)] + [None]
+    fields = [
+        (pa.field("u", pa.binary(16), metadata={b"ARROW:extension:name": b"arrow.uuid"}),
+         pa.array([u.bytes if u else None for u in us], pa.binary(16)),
+         [lit("uuid", str(u)) if u else null("uuid") for u in us]),
+        (pa.field("j", pa.large_string(), metadata={b"ARROW:extension:name": b"arrow.json"}),
+         pa.array(['{"a": 1}', "[1,  2]", None, '"x"'], pa.large_string()),
+         [lit("json", '{"a": 1}'), lit("json", "[1,  2]"), null("json"), lit("json", '"x"')]),
+        (pa.field("x", pa.int64(), metadata={b"ARROW:extension:name": b"my.thing"}),
+         pa.array([1, None, -3, 2**40], pa.int64()),
+         [lit("int8", "1"), null("int8"), lit("int8", "-3"), lit("int8", str(2**40))]),
+    ]
+    for field, arr, refs in fields:
+        tbl = pa.Table.from_arrays([arr], schema=pa.schema([field]))
+        res = harness.encode(tbl, formats=[1])
+        assert res["error"] is None, res["error"]
+        assert [r[0] for r in res["rows"]] == pg_binary(conn, refs), field.name
+        col = res["columns"][0]
+        assert (col["oid"], col["typlen"], col["typmod"]) == pg_binary_desc(conn, refs[0])
+
+
+def test_binary_mixed_formats(harness, conn):
+    """Per-column format codes, as Bind gives them."""
+    tbl = pa.table({"a": pa.array([1, None], pa.int64()),
+                    "b": pa.array([decimal.Decimal("2.5"), None], pa.decimal128(4, 1)),
+                    "c": pa.array([[1, None], None], pa.list_(pa.int16()))})
+    res = harness.encode(tbl, formats=[0, 1, 0])
+    assert [c["format"] for c in res["columns"]] == [0, 1, 0]
+    want_b = pg_binary(conn, [lit("numeric(4,1)", "2.5")])[0]
+    assert res["rows"] == [["1", want_b, "{1,NULL}"], [None, None, None]]
+    res = harness.encode(tbl, formats=[1, 0, 1])
+    want = pg_binary(conn, [lit("int8", "1"), E("ARRAY[1, NULL]::int2[]")])
+    assert res["rows"] == [[want[0], "2.5", want[1]], [None, None, None]]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_binary_timestamps_all_units(harness, conn, unit):
+    vals = ts_values(unit) + [I64_MAX, I64_MIN, -I64_MAX]
+    for tz in (False, True):
+        t = pa.timestamp(unit, tz="America/New_York" if tz else None)
+        check_binary(harness, conn, pa.array(vals, pa.int64()).view(t), ts_refs(vals, unit, tz))
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_binary_time_and_duration_units(harness, conn, unit):
+    div = UNIT_DIV[unit]
+    tv = [0, 1, 86399 * div, 86400 * div, None] + [RNG.randint(0, 86400 * div) for _ in range(100)]
+    if unit == "ns":
+        tv += [3500, 4500, 2500, 999999500, 86399999999500]
+    storage = pa.int32() if unit in ("s", "ms") else pa.int64()
+    tt = pa.time32(unit) if unit in ("s", "ms") else pa.time64(unit)
+    pt = time_pgtype(unit)
+    check_binary(harness, conn, pa.array(tv, storage).view(tt),
+                 [null(pt) if v is None else lit(pt, time_literal(v, unit)) for v in tv])
+    lim = I64_MAX if unit in ("us", "ns") else I64_MAX // (10**6 // div)
+    dv = [0, 1, -1, 176400 * div, None, lim, -lim] + [RNG.randint(-lim, lim) for _ in range(60)]
+    if unit == "ns":
+        dv += [3500, -3500, 4500, -4500, 500, -500]
+    check_binary(harness, conn, pa.array(dv, pa.int64()).view(pa.duration(unit)),
+                 [null("interval") if v is None else duration_expr(v, unit) for v in dv])
+
+
+def test_binary_dates_intervals(harness, conn):
+    days = [0, -1, 19753, DATE_MIN, DATE_MAX, None, I32_MAX, I32_MIN, -I32_MAX]
+    days += [RNG.randint(DATE_MIN, DATE_MAX) for _ in range(100)]
+    check_binary(harness, conn, pa.array(days, pa.int32()).view(pa.date32()), date_refs(days))
+    ms = [None if d is None or abs(d) >= I32_MAX else d * 86400000 + 86399999 for d in days]
+    check_binary(harness, conn, pa.array(ms, pa.int64()).view(pa.date64()),
+                 date_refs([None if m is None else m // 86400000 for m in ms]))
+    MDN = pa.MonthDayNano
+    vals = [MDN([0, 0, 0]), MDN([-14, 3, 4500]), None, MDN([0, 0, -3500]),
+            MDN([I32_MAX, I32_MAX, 86_400_000_000_000]), MDN([I32_MIN + 1, I32_MIN + 1, -10**18])]
+    vals += [MDN([RNG.randint(-10**4, 10**4), RNG.randint(-10**5, 10**5),
+                  RNG.randint(-10**15, 10**15)]) for _ in range(60)]
+    check_binary_values(harness, conn, pa.month_day_nano_interval(), vals)
 
 
 def test_binary_timestamp_range(harness, conn):
