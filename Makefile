@@ -28,7 +28,7 @@ ASAN_ENV = LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-fil
            ASAN_OPTIONS=detect_leaks=0:alloc_dealloc_mismatch=0 \
            UBSAN_OPTIONS=print_stacktrace=1
 
-.PHONY: all sysdeps venv install demo test ctest pytest test-asan bench fuzz clean
+.PHONY: all sysdeps venv install demo test ctest pytest test-asan bench fuzz clean drivers
 
 all: install
 
@@ -79,8 +79,26 @@ ctest: $(CTEST_BINS)
 	@rc=0; for t in $(CTEST_BINS); do echo "== $$t"; \
 	  timeout $(CTEST_TIMEOUT) $$t || { echo "FAILED: $$t (exit $$?)"; rc=1; }; done; exit $$rc
 
-pytest: install
+pytest: install drivers
 	$(VPY) -m pytest -q tests
+
+# Tools of the driver tests (tests/test_drivers.py): Maven and a JDK for
+# pgjdbc, Node.js and npm for node-postgres, pg8000 in .venv. Looked up as
+# commands: NodeSource's nodejs bundles npm and conflicts with Debian's npm
+# package. The drivers themselves are fetched by the tests, once (Maven into
+# .cache/m2, npm ci into tests/drivers/node/node_modules).
+DRIVER_PY := pg8000==1.31.6
+drivers: | venv
+	@missing=""; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	command -v javac >/dev/null || missing="$$missing default-jdk-headless"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	fi
+	@$(VPY) -c "import pg8000" 2>/dev/null || $(VPY) -m pip install -q '$(DRIVER_PY)'
 
 # Both suites run even when the first fails; the exit status reports either.
 test:
@@ -100,8 +118,13 @@ test-asan: venv $(ASAN_CTEST_BINS)
 	PYTHONPATH=$(CURDIR)/$(ASAN_BUILD)/lib $(ASAN_ENV) $(VPY) -m pytest -q tests || rc=1; \
 	exit $$rc
 
-bench:
-	@echo "bench: see issue 8"
+# Benchmarks (issue 8, BENCHMARKS.md): riffq vs PostgreSQL 15 and its peers.
+# BENCH=quick (default: a few minutes) or BENCH=full (the published numbers:
+# rewrites bench/results/ and BENCHMARKS.md's tables). Peers are installed
+# into bench/.peers/, never into .venv.
+BENCH ?= quick
+bench: install
+	bench/run.sh $(BENCH)
 
 # libFuzzer harness of the protocol parser (clang). FUZZ_SECONDS=0 runs forever.
 FUZZ_SECONDS ?= 60
