@@ -98,6 +98,8 @@ struct rq_cursor {
     int eof;
     int ncols;                   /* after describe */
     int16_t *formats;            /* result formats (owned) */
+    int nexpect;                 /* columns a Describe promised; -1 = no promise */
+    uint32_t *expect_oids;       /* their type OIDs (owned) */
     int nformats;
     rq_cmd_kind cmd;
     rq_error err;
@@ -171,6 +173,8 @@ typedef struct rq_stmt_entry {
     char *sql;
     int nparams;
     uint32_t *param_oids;
+    int ndesc;                /* columns a Describe reported; -1 if never described */
+    uint32_t *desc_oids;      /* their type OIDs */
     struct rq_stmt_entry *next;
 } rq_stmt_entry;
 
@@ -233,6 +237,7 @@ struct rq_conn {
     int sq_active;
     /* extended op in progress */
     rq_portal *op_portal;
+    rq_stmt_entry *op_stmt;   /* statement being described */
     int op_kind;              /* 'D' describe portal, 'S' describe stmt, 'E' execute */
     int32_t op_max_rows;
     rq_cursor *op_cursor;     /* cursor owned by a worker task now */
@@ -276,6 +281,8 @@ void rq_conn_terminate(rq_conn *c, const rq_error *why);
 /* ---- cursors (rq_cursor.c) ---- */
 
 rq_cursor *rq_cursor_new(struct ArrowArrayStream *stream, rq_cmd_kind cmd);
+/* Promise: the result must have these n column types (n < 0: none). */
+int rq_cursor_expect(rq_cursor *cur, int n, const uint32_t *oids);
 /* Copy the Bind result format codes into the cursor. */
 int rq_cursor_set_formats(rq_cursor *cur, const int16_t *formats, int n);
 /* Worker thread: get the schema and build the plan; send RowDescription

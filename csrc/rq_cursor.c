@@ -22,6 +22,7 @@ rq_cursor *rq_cursor_new(struct ArrowArrayStream *stream, rq_cmd_kind cmd) {
     cur->stream = *stream;
     stream->release = NULL;
     cur->cmd = cmd;
+    cur->nexpect = -1;
     return cur;
 }
 
@@ -52,6 +53,7 @@ void rq_cursor_free(rq_cursor *cur, rq_server *srv) {
     }
     rq_rowplan_free(cur->plan);
     free(cur->formats);
+    free(cur->expect_oids);
     free(cur);
 }
 
@@ -82,6 +84,28 @@ static int is_count_result(const rq_cursor *cur) {
     return strcasecmp(col->name, "success") == 0 && col->type_oid == 16;
 }
 
+/* The client decodes rows with the types a Describe gave it: a result of
+ * another shape would be misread, so it is refused as PostgreSQL does. */
+static int matches_promise(const rq_cursor *cur) {
+    if (cur->nexpect < 0) return 1;
+    int n = cur->count_mode ? 0 : cur->ncols;
+    if (n != cur->nexpect) return 0;
+    for (int i = 0; i < n; i++)
+        if (rq_rowplan_col(cur->plan, i)->type_oid != cur->expect_oids[i]) return 0;
+    return 1;
+}
+
+int rq_cursor_expect(rq_cursor *cur, int n, const uint32_t *oids) {
+    free(cur->expect_oids);
+    cur->expect_oids = NULL;
+    cur->nexpect = n;
+    if (n <= 0) return RQ_OK;
+    cur->expect_oids = malloc((size_t)n * sizeof *oids);
+    if (cur->expect_oids == NULL) return RQ_ENOMEM;
+    memcpy(cur->expect_oids, oids, (size_t)n * sizeof *oids);
+    return RQ_OK;
+}
+
 rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc) {
     struct ArrowSchema schema;
     memset(&schema, 0, sizeof schema);
@@ -94,6 +118,9 @@ rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc
     cur->count_mode = is_count_result(cur);
     if (rq_rowplan_set_formats(cur->plan, cur->formats, cur->nformats, &cur->err) != RQ_OK)
         return RQ_CUR_FAILED;
+    if (!matches_promise(cur))
+        return rq_error_set(&cur->err, RQ_SEV_ERROR, "0A000", "cached plan must not change result type"),
+               RQ_CUR_FAILED;
     if (!send_rowdesc || cur->count_mode || cur->ncols == 0) return RQ_CUR_DONE;
     rq_buf b = {0};
     rc = rq_rowplan_write_rowdesc(cur->plan, &b, &cur->err);

@@ -46,6 +46,12 @@ static int b_bool(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
     return RQ_OK;
 }
 
+static int b_bool8(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    RQ_RESERVE(out, 1);
+    out->data[out->len++] = n->data[n->off + i] ? 1 : 0;
+    return RQ_OK;
+}
+
 static int b_f32(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
     float f = rq_enc_ld_f32(n, i);
     uint32_t bits;
@@ -288,6 +294,7 @@ void rq_enc_binary_setup(rq_enc_node *n) {
     switch (n->kind) {
     case RQ_K_NULL: n->bin = n->text; break; /* never called: all NULL */
     case RQ_K_BOOL: n->bin = b_bool; break;
+    case RQ_K_BOOL8: n->bin = b_bool8; break;
     case RQ_K_INT: n->bin = b_int; break;
     case RQ_K_UINT: n->bin = n->oid == RQ_OID_NUMERIC ? b_u64_numeric : b_int; break;
     case RQ_K_DECIMAL: n->bin = b_decimal; break;

@@ -54,6 +54,7 @@
 typedef enum rq_enc_kind {
     RQ_K_NULL,
     RQ_K_BOOL,
+    RQ_K_BOOL8,    /* arrow.bool8 extension: one int8 byte per value, nonzero = true */
     RQ_K_INT,      /* signed integer, width 1/2/4/8 */
     RQ_K_UINT,     /* unsigned integer, width 1/2/4/8 */
     RQ_K_HALF,

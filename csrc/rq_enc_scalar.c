@@ -43,6 +43,17 @@ static int j_bool(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
     return rq_enc_put(out, "false", 5) ? rq_error_nomem(err) : RQ_OK;
 }
 
+static int t_bool8(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    RQ_RESERVE(out, 1);
+    out->data[out->len++] = n->data[n->off + i] ? 't' : 'f';
+    return RQ_OK;
+}
+
+static int j_bool8(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    if (n->data[n->off + i]) return rq_enc_put(out, "true", 4) ? rq_error_nomem(err) : RQ_OK;
+    return rq_enc_put(out, "false", 5) ? rq_error_nomem(err) : RQ_OK;
+}
+
 /* Read integer value i of an INT/UINT node widened to 64 bits. */
 int64_t rq_enc_ld_sint(const rq_enc_node *n, int64_t i) {
     const uint8_t *p = n->data + (n->off + i) * n->width;
@@ -672,6 +683,11 @@ void rq_enc_scalar_setup(rq_enc_node *n) {
     case RQ_K_BOOL:
         n->text = t_bool;
         n->json = j_bool;
+        n->fixed_max = 1;
+        break;
+    case RQ_K_BOOL8:
+        n->text = t_bool8;
+        n->json = j_bool8;
         n->fixed_max = 1;
         break;
     case RQ_K_INT:

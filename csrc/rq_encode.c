@@ -427,7 +427,12 @@ static int build_node(build_ctx *cx, const struct ArrowSchema *s, const char *ex
         rq_enc_nested_setup(n);
         return RQ_OK;
     }
-    if (parse_scalar1(f, n) || parse_bytes(f, ext, n)) {
+    if (ext && strcmp(ext, "arrow.bool8") == 0 && strcmp(f, "c") == 0) {
+        /* canonical extension (DuckDB emits it with arrow_lossless_conversion) */
+        n->kind = RQ_K_BOOL8;
+        n->width = 1;
+        set_type(n, RQ_OID_BOOL, 1);
+    } else if (parse_scalar1(f, n) || parse_bytes(f, ext, n)) {
         /* done */
     } else if (f[0] == 'd' && f[1] == ':') {
         rc = parse_decimal(cx, f, n);

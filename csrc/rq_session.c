@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rq_proto.h"
 #include "rq_session.h"
@@ -77,6 +78,7 @@ static void set_idle(rq_conn *c) {
     c->busy = 0;
     c->op_kind = OP_NONE;
     c->op_portal = NULL;
+    c->op_stmt = NULL;
     c->op_cursor = NULL;
 }
 
@@ -150,6 +152,7 @@ static void stmt_free(rq_stmt_entry *s) {
     free(s->name);
     free(s->sql);
     free(s->param_oids);
+    free(s->desc_oids);
     free(s);
 }
 
@@ -347,6 +350,7 @@ static int add_statement(rq_conn *c, const char *name, const char *sql, size_t l
         return rq_error_set(err, RQ_SEV_ERROR, "42P05", "prepared statement \"%s\" already exists", name);
     rq_stmt_entry *s = calloc(1, sizeof *s);
     if (s == NULL) return rq_error_nomem(err);
+    s->ndesc = -1;
     s->name = strdup(name);
     s->sql = strndup(sql, len);
     int inferred = s->sql ? infer_nparams(s->sql) : 0;
@@ -441,12 +445,30 @@ static int simple_utility(rq_conn *c, const char *sql, size_t len) {
     return out;
 }
 
+/* In a failed transaction block PostgreSQL only accepts its end. */
+static int refused_in_failed_txn(rq_conn *c, const char *sql, size_t len, rq_error *err) {
+    if (c->txn != 'E') return 0;
+    rq_cmd_kind k = rq_sql_classify(sql, len);
+    if (k == RQ_CMD_COMMIT || k == RQ_CMD_ROLLBACK) return 0;
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)sql[i])) i++;
+    if (len - i >= 8 && strncasecmp(sql + i, "rollback", 8) == 0) return 0; /* ROLLBACK TO SAVEPOINT */
+    rq_error_set(err, RQ_SEV_ERROR, "25P02",
+                 "current transaction is aborted, commands ignored until end of transaction block");
+    return 1;
+}
+
 /* Run statements until one goes asynchronous (handler) or all are done. */
 static void simple_run(rq_conn *c) {
     while (c->sq_index < c->sq_list.n) {
         size_t len;
         const char *sql = sq_current(c, &len);
         c->op_kind = OP_SIMPLE;
+        rq_error aborted;
+        if (refused_in_failed_txn(c, sql, len, &aborted)) {
+            send_error(c, &aborted);
+            break;
+        }
         int u = simple_utility(c, sql, len);
         if (u < 0) break;       /* error: the rest is skipped */
         if (u == 2) return;     /* EXECUTE: a query is running */
@@ -512,6 +534,7 @@ static void cursor_tag(const rq_cursor *cur, const char *sql, size_t len, char *
 static int do_parse(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
     rq_msg_parse m;
     if (rq_proto_parse_parse(body, n, &m, err) != RQ_OK) return RQ_ERR;
+    if (refused_in_failed_txn(c, m.query, strlen(m.query), err)) return RQ_ERR;
     if (rq_enc_check_utf8((const uint8_t *)m.query, strlen(m.query), err) != RQ_OK ||
         rq_enc_check_utf8((const uint8_t *)m.name, strlen(m.name), err) != RQ_OK)
         return RQ_ERR;
@@ -519,6 +542,7 @@ static int do_parse(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
         return rq_error_set(err, RQ_SEV_ERROR, "42P05", "prepared statement \"%s\" already exists", m.name);
     rq_stmt_entry *s = calloc(1, sizeof *s);
     if (s == NULL) return rq_error_nomem(err);
+    s->ndesc = -1;
     int inferred = infer_nparams(m.query);
     s->nparams = inferred > m.nparams ? inferred : m.nparams;
     s->name = strdup(m.name);
@@ -553,6 +577,15 @@ static rq_stmt_entry *stmt_copy(const rq_stmt_entry *s) {
         return NULL;
     }
     memcpy(d->param_oids, s->param_oids, (size_t)s->nparams * sizeof(uint32_t));
+    d->ndesc = s->ndesc;
+    if (s->ndesc > 0) {
+        d->desc_oids = malloc((size_t)s->ndesc * sizeof(uint32_t));
+        if (d->desc_oids == NULL) {
+            stmt_free(d);
+            return NULL;
+        }
+        memcpy(d->desc_oids, s->desc_oids, (size_t)s->ndesc * sizeof(uint32_t));
+    }
     return d;
 }
 
@@ -652,6 +685,7 @@ static int do_describe_stmt(rq_conn *c, const char *name, rq_error *err) {
         nulls[i].type_oid = s->param_oids[i];
     }
     c->op_kind = OP_DESC_STMT;
+    c->op_stmt = s;
     int rc = start_query(c, s->sql, strlen(s->sql), nulls, s->nparams, 1, err);
     free(nulls);
     return rc;
@@ -731,6 +765,7 @@ static int do_execute(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) 
     rq_portal *p = portal_find(c, m.portal, NULL);
     if (p == NULL)
         return rq_error_set(err, RQ_SEV_ERROR, "34000", "portal \"%s\" does not exist", m.portal);
+    if (refused_in_failed_txn(c, p->stmt->sql, strlen(p->stmt->sql), err)) return RQ_ERR;
     if (p->state == PORTAL_NEW) {
         c->op_max_rows = m.max_rows;
         return portal_query(c, p, OP_EXECUTE, err);
@@ -856,7 +891,9 @@ static void on_stream(rq_conn *c, rq_job *j) {
     }
     int rc;
     c->op_cursor = cur;
-    if (c->op_portal && rq_cursor_set_formats(cur, c->op_portal->formats, c->op_portal->nformats) != RQ_OK) {
+    if (c->op_portal &&
+        (rq_cursor_set_formats(cur, c->op_portal->formats, c->op_portal->nformats) != RQ_OK ||
+         rq_cursor_expect(cur, c->op_portal->stmt->ndesc, c->op_portal->stmt->desc_oids) != RQ_OK)) {
         rq_cursor_free(cur, c->srv);
         c->op_cursor = NULL;
         rq_error_nomem(&e);
@@ -933,11 +970,23 @@ static void cursor_done_simple(rq_conn *c, rq_cursor *cur) {
     simple_next(c);
 }
 
+/* What a statement Describe told the client, checked again at Execute. */
+static void remember_description(rq_stmt_entry *s, const rq_cursor *cur) {
+    int n = cur->count_mode ? 0 : cur->ncols;
+    uint32_t *oids = n > 0 ? malloc((size_t)n * sizeof *oids) : NULL;
+    if (n > 0 && oids == NULL) return; /* no promise recorded: no check */
+    for (int i = 0; i < n; i++) oids[i] = rq_rowplan_col(cur->plan, i)->type_oid;
+    free(s->desc_oids);
+    s->desc_oids = oids;
+    s->ndesc = n;
+}
+
 static void cursor_done_extended(rq_conn *c, rq_cursor *cur, rq_cursor_status st) {
     rq_portal *p = c->op_portal;
     rq_error e;
     if (c->op_kind == OP_DESC_STMT) {
         if (cur->count_mode || cur->ncols == 0) send_simple(c, 'n');
+        remember_description(c->op_stmt, cur);
         free_cursor_async(c, cur);
     } else if (c->op_kind == OP_DESC_PORTAL) {
         p->res = RQ_RES_STREAM;

@@ -66,11 +66,6 @@ HARNESS_TIMEOUT = 120
 XF_TYPED = ("typed decoding of date/time/numeric/uuid/bytea/array parameters "
             "is in progress (csrc/rq_params.c)")
 XF_BIN_NUMERIC_PARAM = "binary numeric parameters (pgjdbc setBigDecimal) are not decoded yet"
-XF_BIN_NUMERIC_RESULT = "binary numeric results are not encoded yet (0A000 at Bind)"
-XF_BIN_ARRAY_RESULT = "binary array results are not encoded yet (0A000 at Bind)"
-XF_ABORTED_TX = ("riffq hands statements in a failed transaction block to the handler; "
-                 "PostgreSQL answers 25P02 (docs/architecture.md: the handler owns "
-                 "transaction semantics)")
 
 
 # ---- the riffq test server (runs in a spawned subprocess) -------------------------
@@ -239,10 +234,6 @@ def normalized(entries: List[Dict[str, Any]], skip_steps: Tuple[int, ...] = ()) 
     return out
 
 
-def only_steps(entries: List[Dict[str, Any]], steps: Tuple[int, ...]) -> List[Any]:
-    return [e for e in normalized(entries) if e.get("step") in steps]
-
-
 def assert_same(ours: List[Any], ref: List[Any]) -> None:
     assert ref, "the harness produced nothing against PostgreSQL"
     assert not [e for e in ref if "fatal" in e], ref
@@ -387,14 +378,12 @@ JDBC_CASES = {
     "insert_once": None,
     "repeat_scalars": None,
     "repeat_temporal_uuid": None,
-    "repeat_numeric": XF_BIN_NUMERIC_RESULT,
-    "repeat_array": XF_BIN_ARRAY_RESULT,
+    "repeat_numeric": None,
+    "repeat_array": None,
     "fetch_size": None,
     "errors": None,
     "error_in_transaction": None,
 }
-# (case, steps) compared separately, as xfail
-JDBC_KNOWN_DIFFERENCES = {("error_in_transaction", (3,)): XF_ABORTED_TX}
 
 # echo step (one pgjdbc setter each, see JdbcHarness.echo_params) →
 # (the value the handler should receive, xfail reason)
@@ -448,16 +437,7 @@ def test_jdbc_ran_every_case(jdbc_runs: Dict[str, Lines]) -> None:
 
 @pytest.mark.parametrize("case", _xfail_params(JDBC_CASES))
 def test_jdbc_matches_postgres(jdbc_runs: Dict[str, Lines], case: str) -> None:
-    skip = tuple(s for (c, steps) in JDBC_KNOWN_DIFFERENCES for s in steps if c == case)
-    assert_same(normalized(jdbc_runs["riffq"][case], skip), normalized(jdbc_runs["pg"][case], skip))
-
-
-@pytest.mark.parametrize("case, steps", [
-    pytest.param(c, s, marks=pytest.mark.xfail(reason=r, strict=False), id=f"{c}-{s}")
-    for (c, s), r in JDBC_KNOWN_DIFFERENCES.items()])
-def test_jdbc_known_difference(jdbc_runs: Dict[str, Lines], case: str,
-                               steps: Tuple[int, ...]) -> None:
-    assert only_steps(jdbc_runs["riffq"][case], steps) == only_steps(jdbc_runs["pg"][case], steps)
+    assert_same(normalized(jdbc_runs["riffq"][case], ()), normalized(jdbc_runs["pg"][case], ()))
 
 
 def test_jdbc_insert_executed_once(jdbc_runs: Dict[str, Lines], drivers_server: Any) -> None:
