@@ -59,6 +59,8 @@ const char *rq_job_password(const rq_job *job);  /* AUTH */
 const char *rq_job_database(const rq_job *job);  /* AUTH; NULL if none */
 const char *rq_job_sql(const rq_job *job);       /* QUERY */
 int rq_job_do_describe(const rq_job *job);       /* QUERY: describe-only run */
+/* The connection's session TimeZone (for zone-less timestamptz text). */
+const struct rq_tz *rq_job_timezone(const rq_job *job);
 /* QUERY parameters of an extended-protocol Bind; nparams < 0 for a simple
  * query. A NULL parameter has value NULL and len -1. format 0 text, 1 binary. */
 int rq_job_nparams(const rq_job *job);

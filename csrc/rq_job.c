@@ -88,6 +88,7 @@ const char *rq_job_password(const rq_job *j) { return j->password ? j->password 
 const char *rq_job_database(const rq_job *j) { return j->database; }
 const char *rq_job_sql(const rq_job *j) { return j->sql ? j->sql : ""; }
 int rq_job_do_describe(const rq_job *j) { return j->do_describe; }
+const rq_tz *rq_job_timezone(const rq_job *j) { return j->conn->fmt.tz; }
 int rq_job_nparams(const rq_job *j) { return j->nparams; }
 
 const uint8_t *rq_job_param(const rq_job *j, int i, int32_t *len, int16_t *format,

@@ -83,7 +83,11 @@ typedef enum rq_pv_kind {
                         * shortest decimal text (float4 1.1 → 1.1, not
                         * 1.100000023841858) */
     RQ_PV_NUMERIC,     /* u.s: numeric_out's text: "-12.50", "0.000",
-                        * "NaN", "Infinity", "-Infinity" */
+                        * "NaN", "Infinity", "-Infinity"; beyond 8 bytes
+                        * of text per input byte (+64 KiB) per parameter,
+                        * "<digits>E<exp>" with the same value and, for
+                        * fractions, exponent == -dscale (Decimal reads
+                        * both forms alike) */
     RQ_PV_TEXT,        /* u.s: valid UTF-8, no NUL (text types, json,
                         * jsonb, unknown, other types in text format) */
     RQ_PV_BYTES,       /* u.s: bytea, or binary bytes of an undecoded type */
@@ -146,6 +150,7 @@ typedef struct rq_param_ctx {
                             * timetz text without an explicit zone */
     int64_t now_usec;      /* 'now' as microseconds since 2000-01-01 UTC */
     struct rq_param_chunk *chunks; /* arena (owned) */
+    size_t budget;         /* internal: numeric text expansion left */
 } rq_param_ctx;
 
 /* Set up `ctx` (tz may be NULL; not owned, must outlive ctx). Never fails. */

@@ -23,6 +23,11 @@ typedef struct rq_py_state {
     PyObject *kw_connect;       /* ("callback", "server_name") */
     PyObject *kw_auth;          /* ("callback", "database") */
     PyObject *str_arrow_c_stream;
+    /* rq_py_params.c (set lazily with the GIL held; NULL until first use): */
+    PyObject *params_decimal;  /* decimal.Decimal */
+    PyObject *params_uuid;     /* uuid.UUID */
+    PyObject *params_interval; /* riffq.Interval (or a namedtuple made there) */
+    PyObject *params_kw_bytes; /* ("bytes",) */
 } rq_py_state;
 
 /* State of the riffq._core module owning `type`'s instances. */
@@ -52,5 +57,8 @@ PyObject *rq_py_bool_callback_new(rq_py_state *st, rq_job *job);
 #define RQ_PY_LOG_INFO 20
 #define RQ_PY_LOG_WARNING 30
 #define RQ_PY_LOG_ERROR 40
+
+/* Decode the Bind parameters of QUERY `job` (rq_py_params.c): new lists in *args_out (values) and *types_out (OIDs); 0, or -1 with `err` set and no Python exception pending. GIL held. */
+int rq_py_build_params(rq_py_state *st, rq_job *job, PyObject **args_out, PyObject **types_out, rq_error *err);
 
 #endif /* RQ_PY_H */

@@ -99,6 +99,9 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     Py_VISIT(st->query_cb_type);
     Py_VISIT(st->bool_cb_type);
     Py_VISIT(st->bridge);
+    Py_VISIT(st->params_decimal);
+    Py_VISIT(st->params_uuid);
+    Py_VISIT(st->params_interval);
     return 0;
 }
 
@@ -113,6 +116,10 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->kw_connect);
     Py_CLEAR(st->kw_auth);
     Py_CLEAR(st->str_arrow_c_stream);
+    Py_CLEAR(st->params_decimal);
+    Py_CLEAR(st->params_uuid);
+    Py_CLEAR(st->params_interval);
+    Py_CLEAR(st->params_kw_bytes);
     return 0;
 }
 

@@ -85,89 +85,6 @@ static void host_auth(void *host, rq_job *job) {
     PyGILState_Release(g);
 }
 
-static uint64_t be_uint(const uint8_t *v, int32_t len) {
-    uint64_t x = 0;
-    for (int32_t i = 0; i < len; i++) x = (x << 8) | v[i];
-    return x;
-}
-
-/* Binary parameters of the common scalar types (PostgreSQL's *send
- * layouts: big-endian two's complement integers, IEEE floats). */
-static PyObject *binary_param(const uint8_t *v, int32_t len, uint32_t oid) {
-    switch (oid) {
-    case 21: if (len == 2) return PyLong_FromLong((int16_t)be_uint(v, 2)); break;
-    case 23: if (len == 4) return PyLong_FromLong((int32_t)be_uint(v, 4)); break;
-    case 20: if (len == 8) return PyLong_FromLongLong((int64_t)be_uint(v, 8)); break;
-    case 26: if (len == 4) return PyLong_FromUnsignedLong((uint32_t)be_uint(v, 4)); break;
-    case 16: if (len == 1) return PyBool_FromLong(v[0] != 0); break;
-    case 700: if (len == 4) { uint32_t b = (uint32_t)be_uint(v, 4); float f; memcpy(&f, &b, 4); return PyFloat_FromDouble(f); } break;
-    case 701: if (len == 8) { uint64_t b = be_uint(v, 8); double d; memcpy(&d, &b, 8); return PyFloat_FromDouble(d); } break;
-    case 25: case 1043: case 1042: case 19: case 705: case 0:
-        return PyUnicode_DecodeUTF8((const char *)v, len, "strict");
-    default:
-        return PyBytes_FromStringAndSize((const char *)v, len);
-    }
-    PyErr_Format(PyExc_ValueError, "invalid binary length %d for parameter of type %u", (int)len, oid);
-    return NULL;
-}
-
-/* Decode one Bind parameter for the handler. Text parameters of common
- * types become int/float/bool; others stay str (binary: bytes). The full
- * typed decoding is rq_params' job (extended protocol issue). */
-static PyObject *param_value(rq_job *job, int i) {
-    int32_t len;
-    int16_t fmt;
-    uint32_t oid;
-    const uint8_t *v = rq_job_param(job, i, &len, &fmt, &oid);
-    if (v == NULL || len < 0) Py_RETURN_NONE;
-    if (fmt == 1) return binary_param(v, len, oid);
-    PyObject *s = PyUnicode_DecodeUTF8((const char *)v, len, "strict");
-    if (s == NULL) return NULL;
-    PyObject *out = NULL;
-    switch (oid) {
-    case 20: case 21: case 23: case 26:
-        out = PyLong_FromUnicodeObject(s, 10);
-        break;
-    case 700: case 701:
-        out = PyFloat_FromString(s);
-        break;
-    case 16:
-        out = PyBool_FromLong(len > 0 && (v[0] == 't' || v[0] == 'T' || v[0] == '1' || v[0] == 'y'));
-        break;
-    default:
-        return s;
-    }
-    if (out == NULL) { /* not a valid literal of its type: keep the text */
-        PyErr_Clear();
-        return s;
-    }
-    Py_DECREF(s);
-    return out;
-}
-
-static int build_params(rq_job *job, PyObject **args, PyObject **types) {
-    int n = rq_job_nparams(job);
-    *args = PyList_New(n);
-    *types = PyList_New(n);
-    if (*args == NULL || *types == NULL) return -1;
-    for (int i = 0; i < n; i++) {
-        int32_t len;
-        int16_t fmt;
-        uint32_t oid = 0;
-        rq_job_param(job, i, &len, &fmt, &oid);
-        PyObject *v = param_value(job, i);
-        PyObject *t = PyLong_FromUnsignedLong(oid);
-        if (v == NULL || t == NULL) {
-            Py_XDECREF(v);
-            Py_XDECREF(t);
-            return -1;
-        }
-        PyList_SET_ITEM(*args, i, v);
-        PyList_SET_ITEM(*types, i, t);
-    }
-    return 0;
-}
-
 static void host_query(void *host, rq_job *job) {
     rq_py_server *self = host;
     PyGILState_STATE g = PyGILState_Ensure();
@@ -178,8 +95,11 @@ static void host_query(void *host, rq_job *job) {
     PyObject *desc = PyBool_FromLong(rq_job_do_describe(job));
     PyObject *qargs = NULL, *qtypes = NULL;
     int ext = rq_job_nparams(job) >= 0;
-    int ok = cb && sql && id && desc && (!ext || build_params(job, &qargs, &qtypes) == 0);
-    if (ok) {
+    rq_error perr;
+    int ok = cb && sql && id && desc;
+    if (ok && ext && rq_py_build_params(self->st, job, &qargs, &qtypes, &perr) != 0) {
+        rq_job_answer_error(job, &perr); /* bad parameter bytes: 22P02, 22P03... */
+    } else if (ok) {
         PyObject *argv[6] = {sql, cb, id, desc, qargs, qtypes};
         call_with_callback(self, job, self->on_query, cb, argv, 2,
                            ext ? self->st->kw_query_ext : self->st->kw_query_simple, "query");

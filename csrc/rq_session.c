@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rq_params.h"
 #include "rq_proto.h"
 #include "rq_session.h"
 
@@ -611,6 +612,21 @@ static int bind_values(rq_portal *p, const rq_msg_bind *m) {
     return RQ_OK;
 }
 
+/* Decode every parameter once at Bind, as PostgreSQL does: malformed
+ * values fail here (22P02, 22P03...) instead of BindComplete. */
+static int check_params(rq_conn *c, const rq_portal *p, rq_error *err) {
+    int rc = RQ_OK;
+    for (int i = 0; i < p->nparams && rc == RQ_OK; i++) {
+        const rq_param *d = &p->params[i];
+        rq_param_ctx pc;
+        rq_pvalue v;
+        rq_param_ctx_init(&pc, c->fmt.tz);
+        rc = rq_param_decode(&pc, i, d->type_oid, d->format, d->val, d->len, &v, err);
+        rq_param_ctx_free(&pc);
+    }
+    return rc;
+}
+
 static int do_bind(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
     rq_msg_bind m;
     if (rq_proto_parse_bind(body, n, &m, err) != RQ_OK) return RQ_ERR;
@@ -635,6 +651,10 @@ static int do_bind(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
     }
     for (int i = 0; i < m.nresult_formats; i++)
         p->formats[i] = (int16_t)rq_be16(m.result_formats + 2 * i);
+    if (check_params(c, p, err) != RQ_OK) {
+        portal_free(c, p);
+        return RQ_ERR;
+    }
     if (m.portal[0] == '\0') portal_remove(c, "");
     p->next = c->portals;
     c->portals = p;

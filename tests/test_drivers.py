@@ -19,14 +19,9 @@ values as the driver parsed them, update counts, SQLSTATEs) must be equal.
 Documented differences, not compared:
 - error *messages* (riffq's come from DuckDB, the handler); SQLSTATEs are
   compared;
-- in a failed transaction block PostgreSQL refuses every statement with
-  25P02, riffq passes them on to the handler (docs/architecture.md: the
-  handler owns transaction semantics) — kept as an xfail case so a change
-  shows up.
 
-Cases that depend on work in progress (typed decoding of date/timestamp/
-numeric/uuid/bytea/array parameters; binary numeric and array results) are
-``xfail(strict=False)``: they turn into XPASS, without edits, once it lands.
+Cases that depend on work in progress are ``xfail(strict=False)`` with the
+reason.
 The tools come from ``make drivers`` (maven, a JDK, nodejs, npm, pg8000);
 without them the tests that need them are skipped.
 """
@@ -63,9 +58,10 @@ TAG = uuid.uuid4().hex[:10]
 
 HARNESS_TIMEOUT = 120
 
-XF_TYPED = ("typed decoding of date/time/numeric/uuid/bytea/array parameters "
-            "is in progress (csrc/rq_params.c)")
-XF_BIN_NUMERIC_PARAM = "binary numeric parameters (pgjdbc setBigDecimal) are not decoded yet"
+# Reasons of expected failures; None once the feature landed (the cases then
+# must match PostgreSQL).
+XF_TYPED: Optional[str] = None  # typed Bind parameter decoding (csrc/rq_params.c)
+XF_BIN_NUMERIC_PARAM: Optional[str] = None  # binary numeric parameters
 
 
 # ---- the riffq test server (runs in a spawned subprocess) -------------------------

@@ -643,9 +643,6 @@ def test_extended_protocol_binary_parameters(server) -> None:
     assert got == [(type(v).__name__, v) for v in values]
 
 
-@pytest.mark.xfail(reason="typed decoding of date/timestamp/numeric/bytea parameters is "
-                          "the extended-protocol issue's (riffq 0.1.11 passed None)",
-                   strict=False)
 def test_extended_protocol_rich_parameters(server) -> None:
     values = (dt.date(2024, 2, 29), dt.datetime(2024, 1, 2, 3, 4, 5, 678000),
               decimal.Decimal("12.340"), b"\x00\xffab")

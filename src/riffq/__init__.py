@@ -9,7 +9,11 @@ Exports:
   ``on_authentication``, ``on_disconnect``, ``start``...).
 - ``BaseConnection``: subclass it to answer one client's queries.
 - ``RiffqServer``: runs a ``BaseConnection`` subclass per client.
+- ``Interval``: how an ``interval`` query parameter with months arrives
+  (one without months arrives as ``datetime.timedelta``).
 """
+
+from typing import NamedTuple
 
 from . import connection, helpers
 from .connection import BaseConnection, RiffqServer
@@ -22,4 +26,17 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.2.0"
 
-__all__ = ["Server", "BaseConnection", "RiffqServer", "connection", "helpers", "__version__"]
+
+
+class Interval(NamedTuple):
+    """A PostgreSQL ``interval`` parameter that has a months part, which no
+    ``timedelta`` can express: PostgreSQL keeps months, days and
+    microseconds apart (a month is not a fixed number of days)."""
+
+    months: int
+    days: int
+    microseconds: int
+
+
+__all__ = ["Server", "BaseConnection", "RiffqServer", "Interval", "connection", "helpers",
+           "__version__"]
