@@ -29,6 +29,27 @@ if importlib.util.find_spec("riffq") is None:
 
 from riffq.testing import ServerProcess  # noqa: E402
 
+# `make test-asan` preloads libasan into Python so that the sanitized
+# extension can load. Python children (riffq servers) need it too, but
+# other programs (psql, java, node, initdb) hang or crash with it, and
+# ASan's quarantine makes memory-growth bounds meaningless.
+UNDER_SANITIZER = "libasan" in os.environ.get("LD_PRELOAD", "")
+
+if UNDER_SANITIZER:
+    import subprocess as _subprocess
+
+    _popen_init = _subprocess.Popen.__init__
+
+    def _popen_without_preload(self: Any, args: Any, *a: Any, **kw: Any) -> None:
+        prog = args if isinstance(args, (str, bytes, os.PathLike)) else (args[0] if args else "")
+        if os.path.realpath(str(prog)) != os.path.realpath(sys.executable):
+            env = dict(kw.get("env") or os.environ)
+            env.pop("LD_PRELOAD", None)
+            kw["env"] = env
+        _popen_init(self, args, *a, **kw)
+
+    _subprocess.Popen.__init__ = _popen_without_preload  # type: ignore[method-assign]
+
 
 def core_import_error() -> str:
     """'' when riffq._core imports, else the reason it does not."""

@@ -36,7 +36,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from conftest import PgWire, core_import_error, rss_kb, wait_until
+from conftest import UNDER_SANITIZER, PgWire, core_import_error, rss_kb, wait_until
 
 CORE_ERROR = core_import_error()
 pytestmark = pytest.mark.skipif(bool(CORE_ERROR), reason=f"riffq._core not built: {CORE_ERROR}")
@@ -262,7 +262,8 @@ def test_big_stream_counts_and_bounded_memory(server) -> None:
           f"{BIG_ROWS * ROW_BYTES / elapsed / 1e6:.0f} MB/s; server RSS {base // 1024} MB "
           f"-> max {max(samples) // 1024} MB ({len(samples)} samples)")
     assert len(samples) >= 5
-    assert growth_mb < 64, f"server RSS grew by {growth_mb:.0f} MB while streaming"
+    if not UNDER_SANITIZER:  # ASan's quarantine holds freed memory on purpose
+        assert growth_mb < 64, f"server RSS grew by {growth_mb:.0f} MB while streaming"
     assert wait_until(lambda: events(server).get(tok) == ("done", BIG_ROWS), timeout=5)
 
 
@@ -327,7 +328,8 @@ def test_vanishing_client_releases_the_stream(server) -> None:
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         assert conn.execute("select 4").fetchall() == [(0,), (1,), (2,), (3,)]
     time.sleep(0.3)
-    assert (rss_kb(server.pid) - base) / 1024 < 32
+    if not UNDER_SANITIZER:
+        assert (rss_kb(server.pid) - base) / 1024 < 32
 
 
 def test_vanishing_client_with_fin_mid_stream(server) -> None:
