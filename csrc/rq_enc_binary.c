@@ -191,18 +191,7 @@ static uint32_t limbs_divmod(uint32_t *limb, int *nl, uint32_t d) {
 /* Groups of the magnitude of the 16/32-byte two's complement at p. */
 static int groups_wide(const uint8_t *p, int width, int r, uint16_t *g, int *neg) {
     uint32_t limb[8];
-    int nl = width / 4;
-    memcpy(limb, p, (size_t)width);
-    *neg = (int)(limb[nl - 1] >> 31);
-    if (*neg) { /* two's complement negate */
-        uint64_t carry = 1;
-        for (int k = 0; k < nl; k++) {
-            uint64_t s = (uint64_t)(uint32_t)~limb[k] + carry;
-            limb[k] = (uint32_t)s;
-            carry = s >> 32;
-        }
-    }
-    while (nl > 0 && limb[nl - 1] == 0) nl--;
+    int nl = rq_enc_wide_magnitude(p, width, limb, neg);
     if (nl <= 2) {
         uint64_t m = nl == 0 ? 0 : nl == 1 ? limb[0] : ((uint64_t)limb[1] << 32) | limb[0];
         return groups_u64(m, r, g);

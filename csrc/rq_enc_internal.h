@@ -185,6 +185,11 @@ int rq_enc_malformed(const rq_enc_node *n, rq_error *err, const char *what);
 int rq_enc_get_bytes(const rq_enc_node *n, int64_t i, const uint8_t **p,
                      int64_t *len, rq_error *err);
 
+/* Magnitude of the little-endian two's complement integer of `width`
+ * (16 or 32) bytes at p, as 32-bit limbs (least significant first); sets
+ * *neg; returns the number of significant limbs (0 for zero). */
+int rq_enc_wide_magnitude(const uint8_t *p, int width, uint32_t limb[8], int *neg);
+
 /* rq_enc_check_utf8() is declared in rq_encode.h. */
 
 /* Element of a PostgreSQL array: "NULL" or the text, quoted as array_out. */

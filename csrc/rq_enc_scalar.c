@@ -54,6 +54,22 @@ static int j_bool8(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) 
     return rq_enc_put(out, "false", 5) ? rq_error_nomem(err) : RQ_OK;
 }
 
+int rq_enc_wide_magnitude(const uint8_t *p, int width, uint32_t limb[8], int *neg) {
+    int nl = width / 4;
+    memcpy(limb, p, (size_t)width);
+    *neg = (int)((limb[nl - 1] >> 31) & 1);
+    if (*neg) { /* two's complement negate */
+        uint64_t carry = 1;
+        for (int k = 0; k < nl; k++) {
+            uint64_t s = (uint64_t)(uint32_t)~limb[k] + carry;
+            limb[k] = (uint32_t)s;
+            carry = s >> 32;
+        }
+    }
+    while (nl > 0 && limb[nl - 1] == 0) nl--;
+    return nl;
+}
+
 /* Read integer value i of an INT/UINT node widened to 64 bits. */
 int64_t rq_enc_ld_sint(const rq_enc_node *n, int64_t i) {
     const uint8_t *p = n->data + (n->off + i) * n->width;
@@ -189,18 +205,7 @@ static int dec_digits(const uint8_t *p, int width, char *end, int *neg) {
     }
     /* 32-bit limbs so that division by 1e9 stays in 64-bit arithmetic */
     uint32_t limb[8];
-    int nl = width / 4;
-    memcpy(limb, p, (size_t)width);
-    *neg = (limb[nl - 1] >> 31) & 1;
-    if (*neg) { /* two's complement negate */
-        uint64_t carry = 1;
-        for (int k = 0; k < nl; k++) {
-            uint64_t s = (uint64_t)(uint32_t)~limb[k] + carry;
-            limb[k] = (uint32_t)s;
-            carry = s >> 32;
-        }
-    }
-    while (nl > 0 && limb[nl - 1] == 0) nl--;
+    int nl = rq_enc_wide_magnitude(p, width, limb, neg);
     char *q = end;
     while (nl > 0) {
         uint64_t rem = 0;
