@@ -47,6 +47,10 @@ typedef struct rq_host_ops {
     /* Release an Arrow stream on a thread where that is safe (the host may
      * need its own lock, e.g. the GIL); may be NULL → released directly. */
     void (*release_stream)(void *host, struct ArrowArrayStream *stream);
+    /* Each worker thread's start and end (may be NULL): lets the host keep
+     * per-thread state, e.g. a Python thread state, for the thread's life. */
+    void (*thread_start)(void *host);
+    void (*thread_exit)(void *host);
 } rq_host_ops;
 
 /* ---- reading a job ---- */

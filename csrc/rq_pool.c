@@ -25,11 +25,14 @@ struct rq_pool {
     int nthreads;  /* alive */
     int nidle;     /* waiting for work */
     int stopping;
+    rq_pool_hooks hooks;
 };
 
-int rq_pool_new(int min_threads, int max_threads, rq_pool **out, rq_error *err) {
+int rq_pool_new(int min_threads, int max_threads, const rq_pool_hooks *hooks, rq_pool **out,
+                rq_error *err) {
     rq_pool *p = calloc(1, sizeof *p);
     if (p == NULL) return rq_error_nomem(err);
+    if (hooks) p->hooks = *hooks;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work_cv, NULL);
     pthread_cond_init(&p->exit_cv, NULL);
@@ -67,6 +70,7 @@ static task *wait_task(rq_pool *p) {
 
 static void *worker_main(void *arg) {
     rq_pool *p = arg;
+    if (p->hooks.thread_start) p->hooks.thread_start(p->hooks.arg);
     pthread_mutex_lock(&p->mu);
     for (;;) {
         task *t = wait_task(p);
@@ -76,6 +80,11 @@ static void *worker_main(void *arg) {
         free(t);
         pthread_mutex_lock(&p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
+    /* Before counting ourselves out: shutdown waits for nthreads == 0, and
+     * the host's exit hook must run while the host still exists. */
+    if (p->hooks.thread_exit) p->hooks.thread_exit(p->hooks.arg);
+    pthread_mutex_lock(&p->mu);
     p->nthreads--;
     pthread_cond_broadcast(&p->exit_cv);
     pthread_mutex_unlock(&p->mu);

@@ -18,8 +18,19 @@
 typedef struct rq_pool rq_pool;
 typedef void (*rq_task_fn)(void *arg);
 
-/* Create a pool; no thread starts until the first task. */
-int rq_pool_new(int min_threads, int max_threads, rq_pool **out, rq_error *err);
+/* Called on each worker thread when it starts and right before it exits
+ * (the Python host keeps one interpreter thread state per worker, instead
+ * of creating and destroying one for every call). Either may be NULL. */
+typedef struct rq_pool_hooks {
+    void (*thread_start)(void *arg);
+    void (*thread_exit)(void *arg);
+    void *arg;
+} rq_pool_hooks;
+
+/* Create a pool; no thread starts until the first task. `hooks` may be
+ * NULL; it is copied. */
+int rq_pool_new(int min_threads, int max_threads, const rq_pool_hooks *hooks, rq_pool **out,
+                rq_error *err);
 
 /* Queue `fn(arg)`. Thread-safe. RQ_ENOMEM, or RQ_ECLOSED after shutdown
  * (the task is then not run: the caller still owns `arg`). */

@@ -167,7 +167,33 @@ static void host_release_stream(void *host, struct ArrowArrayStream *stream) {
     PyGILState_Release(g);
 }
 
+/*
+ * Worker threads are not created by Python. PyGILState_Ensure on such a
+ * thread creates a thread state and PyGILState_Release destroys it again:
+ * an mmap/munmap pair per handler call. Taking one state for the thread's
+ * whole life (and releasing the GIL at once) makes the later Ensure/Release
+ * pairs plain GIL acquisitions.
+ */
+static _Thread_local PyGILState_STATE tls_gil_outer;
+static _Thread_local PyThreadState *tls_saved;
+
+static void host_thread_start(void *host) {
+    (void)host;
+    tls_gil_outer = PyGILState_Ensure();
+    tls_saved = PyEval_SaveThread();
+}
+
+static void host_thread_exit(void *host) {
+    (void)host;
+    if (tls_saved == NULL) return;
+    PyEval_RestoreThread(tls_saved);
+    tls_saved = NULL;
+    PyGILState_Release(tls_gil_outer);
+}
+
 static const rq_host_ops py_host_ops = {
+    .thread_start = host_thread_start,
+    .thread_exit = host_thread_exit,
     .connect = host_connect,
     .auth = host_auth,
     .query = host_query,

@@ -335,7 +335,8 @@ static int setup(rq_server *s, int tls, rq_error *err) {
         return rq_error_set(err, RQ_SEV_FATAL, "F0000", "start(tls=True) needs set_tls(cert, key) first");
     s->tls_on = tls;
     if (rq_tz_cache_get(s->cfg.timezone, &s->default_tz, err) != RQ_OK) return RQ_ERR;
-    if (rq_pool_new(2, s->cfg.max_workers, &s->pool, err) != RQ_OK) return RQ_ERR;
+    rq_pool_hooks hooks = {s->ops->thread_start, s->ops->thread_exit, s->host};
+    if (rq_pool_new(2, s->cfg.max_workers, &hooks, &s->pool, err) != RQ_OK) return RQ_ERR;
     if (uv_loop_init(&s->loop) != 0) return rq_error_set(err, RQ_SEV_FATAL, "58000", "uv_loop_init failed");
     uv_async_init(&s->loop, &s->wake, on_wake);
     s->wake.data = s;
