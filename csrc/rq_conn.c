@@ -58,22 +58,28 @@ static int on_loop_thread(rq_conn *c) {
     return uv_thread_equal(&self, &c->srv->loop_thread);
 }
 
+/* Append (encrypting when TLS is on); called with c->mu held. */
+static int append_locked(rq_conn *c, const void *data, size_t len) {
+    if (c->dead) return RQ_ECLOSED;
+    if (c->tls == NULL) return rq_buf_put(&c->out, data, len);
+    if (rq_tls_write(c->tls, data, len, NULL) != RQ_OK ||
+        rq_tls_take_output(c->tls, &c->out, NULL) != RQ_OK)
+        return RQ_ERR;
+    return RQ_OK;
+}
+
+/* A worker queued output: wake the loop once per flush (c->mu held).
+ * Returns 1 if the caller must post the flush event after unlocking. */
+static int need_flush_post(rq_conn *c) {
+    if (c->flush_posted || on_loop_thread(c)) return 0;
+    c->flush_posted = 1;
+    return 1;
+}
+
 int rq_conn_send(rq_conn *c, const void *data, size_t len) {
-    int rc = RQ_OK, post = 0;
     pthread_mutex_lock(&c->mu);
-    if (c->dead) {
-        rc = RQ_ECLOSED;
-    } else if (c->tls) {
-        if (rq_tls_write(c->tls, data, len, NULL) != RQ_OK ||
-            rq_tls_take_output(c->tls, &c->out, NULL) != RQ_OK)
-            rc = RQ_ERR;
-    } else {
-        rc = rq_buf_put(&c->out, data, len);
-    }
-    if (rc == RQ_OK && !c->flush_posted && !on_loop_thread(c)) {
-        c->flush_posted = 1;
-        post = 1;
-    }
+    int rc = append_locked(c, data, len);
+    int post = rc == RQ_OK && need_flush_post(c);
     pthread_mutex_unlock(&c->mu);
     if (post) rq_server_post_flush(c->srv, c);
     return rc;
@@ -81,27 +87,18 @@ int rq_conn_send(rq_conn *c, const void *data, size_t len) {
 
 int rq_conn_send_take(rq_conn *c, rq_buf *b) {
     if (b->len == 0) return RQ_OK;
-    int post = 0, rc = RQ_OK;
+    int rc = RQ_OK;
     pthread_mutex_lock(&c->mu);
-    if (c->dead) {
-        rc = RQ_ECLOSED;
-    } else if (c->tls == NULL && c->out.len == 0) {
+    if (!c->dead && c->tls == NULL && c->out.len == 0) {
         /* Zero-copy: the connection adopts the chunk, the caller gets the
          * empty buffer back. */
         rq_buf tmp = c->out;
         c->out = *b;
         *b = tmp;
-    } else if (c->tls) {
-        if (rq_tls_write(c->tls, b->data, b->len, NULL) != RQ_OK ||
-            rq_tls_take_output(c->tls, &c->out, NULL) != RQ_OK)
-            rc = RQ_ERR;
     } else {
-        rc = rq_buf_put(&c->out, b->data, b->len);
+        rc = append_locked(c, b->data, b->len);
     }
-    if (rc == RQ_OK && !c->flush_posted && !on_loop_thread(c)) {
-        c->flush_posted = 1;
-        post = 1;
-    }
+    int post = rc == RQ_OK && need_flush_post(c);
     pthread_mutex_unlock(&c->mu);
     rq_buf_reset(b);
     if (post) rq_server_post_flush(c->srv, c);

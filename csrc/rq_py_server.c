@@ -23,21 +23,21 @@ typedef struct {
 
 static void answer_exception(rq_py_server *self, rq_job *job, const char *where) {
     rq_error err;
-    int query = rq_job_get_kind(job) == RQ_JOB_QUERY;
-    rq_py_exception_to_error(self->st, where, query ? RQ_SEV_ERROR : RQ_SEV_FATAL,
-                             query ? "XX000" : "28000", &err);
-    rq_job_answer_error(job, &err) /* refused if the handler answered first */;
-    if (!query) rq_job_answer_bool(job, 0, &err);
+    if (rq_job_get_kind(job) == RQ_JOB_QUERY) {
+        rq_py_exception_to_error(self->st, where, RQ_SEV_ERROR, "XX000", &err);
+        rq_job_answer_error(job, &err); /* refused if the handler answered first */
+    } else {
+        rq_py_exception_to_error(self->st, where, RQ_SEV_FATAL, "28000", &err);
+        rq_job_answer_bool(job, 0, &err);
+    }
 }
 
-/* Call `fn(*args, **kw)` with a callback of `job`; handle failures. */
-static void call_with_callback(rq_py_server *self, rq_job *job, PyObject *fn, PyObject *cb,
-                               PyObject *const *argv, size_t nargs, PyObject *kwnames,
-                               const char *where) {
+/* Call `fn(*argv, **kw)`; a raised exception answers `job` with an error. */
+static void call_handler(rq_py_server *self, rq_job *job, PyObject *fn, PyObject *const *argv,
+                         size_t nargs, PyObject *kwnames, const char *where) {
     PyObject *res = PyObject_Vectorcall(fn, argv, nargs, kwnames);
     if (res == NULL) answer_exception(self, job, where);
     Py_XDECREF(res);
-    (void)cb;
 }
 
 static void host_connect(void *host, rq_job *job) {
@@ -49,7 +49,7 @@ static void host_connect(void *host, rq_job *job) {
     PyObject *port = PyLong_FromLong(rq_job_peer_port(job));
     if (cb && id && ip && port) {
         PyObject *argv[5] = {id, ip, port, cb, Py_None};
-        call_with_callback(self, job, self->on_connect, cb, argv, 3, self->st->kw_connect, "connect");
+        call_handler(self, job, self->on_connect, argv, 3, self->st->kw_connect, "connect");
     } else if (cb) {
         answer_exception(self, job, "connect");
     }
@@ -72,7 +72,7 @@ static void host_auth(void *host, rq_job *job) {
     PyObject *db = dbs ? PyUnicode_DecodeUTF8(dbs, strlen(dbs), "replace") : (Py_INCREF(Py_None), Py_None);
     if (cb && id && user && pw && ip && db) {
         PyObject *argv[6] = {id, user, pw, ip, cb, db};
-        call_with_callback(self, job, self->on_auth, cb, argv, 4, self->st->kw_auth, "authentication");
+        call_handler(self, job, self->on_auth, argv, 4, self->st->kw_auth, "authentication");
     } else if (cb) {
         answer_exception(self, job, "authentication");
     }
@@ -101,7 +101,7 @@ static void host_query(void *host, rq_job *job) {
         rq_job_answer_error(job, &perr); /* bad parameter bytes: 22P02, 22P03... */
     } else if (ok) {
         PyObject *argv[6] = {sql, cb, id, desc, qargs, qtypes};
-        call_with_callback(self, job, self->on_query, cb, argv, 2,
+        call_handler(self, job, self->on_query, argv, 2,
                            ext ? self->st->kw_query_ext : self->st->kw_query_simple, "query");
     } else if (cb) {
         answer_exception(self, job, "query");

@@ -1003,7 +1003,6 @@ static void remember_description(rq_stmt_entry *s, const rq_cursor *cur) {
 
 static void cursor_done_extended(rq_conn *c, rq_cursor *cur, rq_cursor_status st) {
     rq_portal *p = c->op_portal;
-    rq_error e;
     if (c->op_kind == OP_DESC_STMT) {
         if (cur->count_mode || cur->ncols == 0) send_simple(c, 'n');
         remember_description(c->op_stmt, cur);
@@ -1026,7 +1025,6 @@ static void cursor_done_extended(rq_conn *c, rq_cursor *cur, rq_cursor_status st
         p->state = PORTAL_DONE;
         free_cursor_async(c, cur);
     }
-    (void)e;
     c->op_cursor = NULL;
     set_idle(c);
 }
