@@ -331,6 +331,12 @@ static void auth_task(void *arg) {
     s->ops->auth(s->host, j);
 }
 
+static void login_task(void *arg) {
+    rq_job *j = arg;
+    rq_server *s = j->conn->srv;
+    s->ops->login(s->host, j);
+}
+
 /* Hand `job` to the host on a worker; c->job keeps a second reference. */
 int rq_conn_dispatch(rq_conn *c, rq_job *j, rq_task_fn fn) {
     rq_job_ref(j); /* the task's (handed on to the host) */
@@ -378,13 +384,41 @@ static void login_ok(rq_conn *c) {
     rq_buf_free(&b);
 }
 
+static int dup_param(char **dst, const char *v);
+
+/* Authenticated: let the host accept the session (database exists...) when
+ * it asked to, else finish the login now. */
+static void auth_done(rq_conn *c) {
+    if (!c->srv->has_login || c->srv->ops->login == NULL) {
+        login_ok(c);
+        return;
+    }
+    rq_error e;
+    rq_job *j = rq_job_new(RQ_JOB_LOGIN, c);
+    if (j == NULL || dup_param(&j->user, c->user) || dup_param(&j->database, c->database) ||
+        dup_param(&j->appname, c->appname)) {
+        rq_job_unref(j);
+        rq_conn_fatal(c, (rq_error_nomem(&e), &e));
+        return;
+    }
+    if (rq_conn_dispatch(c, j, login_task) != RQ_OK) {
+        rq_job_unref(j);
+        rq_error_set(&e, RQ_SEV_FATAL, "53000", "server is shutting down");
+        rq_conn_fatal(c, &e);
+        return;
+    }
+    rq_job_unref(j); /* c->job and the task hold theirs */
+    c->state = RQ_ST_AUTH_WAIT;
+    rq_conn_start_timer(c, TIMER_AUTH, c->srv->cfg.auth_timeout);
+}
+
 static void begin_auth(rq_conn *c) {
     if (c->connect_verdict < 0) {
         rq_conn_fatal(c, &c->connect_err);
         return;
     }
     if (!c->srv->has_auth) {
-        login_ok(c);
+        auth_done(c);
         return;
     }
     rq_buf b = {0};
@@ -649,9 +683,22 @@ static void on_connect_verdict(rq_conn *c, rq_job *j) {
     if (c->state == RQ_ST_WAIT_CONNECT) begin_auth(c);
 }
 
-static void on_auth_verdict(rq_conn *c, rq_job *j) {
+static void on_login_verdict(rq_conn *c, rq_job *j) {
     if (j->ok) {
         login_ok(c);
+        return;
+    }
+    rq_error e = j->err;
+    if (e.message[0] == '\0')
+        rq_error_set(&e, RQ_SEV_FATAL, "3D000", "database \"%s\" does not exist",
+                     c->database ? c->database : "");
+    rq_strlcpy(e.severity, RQ_SEV_FATAL, sizeof e.severity);
+    rq_conn_fatal(c, &e);
+}
+
+static void on_auth_verdict(rq_conn *c, rq_job *j) {
+    if (j->ok) {
+        auth_done(c);
         return;
     }
     rq_error e = j->err;
@@ -671,6 +718,7 @@ static void on_job_event(rq_conn *c, rq_job *j) {
     switch (j->kind) {
     case RQ_JOB_CONNECT: on_connect_verdict(c, j); break;
     case RQ_JOB_AUTH: on_auth_verdict(c, j); break;
+    case RQ_JOB_LOGIN: on_login_verdict(c, j); break;
     case RQ_JOB_QUERY: rq_session_on_job(c, j); return; /* takes the ref */
     }
     rq_job_unref(j);

@@ -60,7 +60,7 @@ struct rq_job {
     uint64_t conn_id;
     char *ip;
     int port;
-    char *user, *password, *database;
+    char *user, *password, *database, *appname;
     char *sql;
     int do_describe;
     int nparams;       /* -1: simple query */
@@ -141,7 +141,7 @@ struct rq_server {
     rq_pool *pool;
     const rq_host_ops *ops;
     void *host;
-    int has_connect, has_auth, has_disconnect;
+    int has_connect, has_auth, has_disconnect, has_login;
     rq_server_config cfg;
     rq_tls_ctx *tls_ctx;
     int tls_on;

@@ -31,12 +31,15 @@ typedef struct rq_job rq_job;
 typedef enum rq_job_kind {
     RQ_JOB_CONNECT,
     RQ_JOB_AUTH,
+    RQ_JOB_LOGIN,   /* session start after authentication (only when the host
+                     * asked for it): accept, or refuse e.g. with 3D000 */
     RQ_JOB_QUERY
 } rq_job_kind;
 
 typedef struct rq_host_ops {
     void (*connect)(void *host, rq_job *job);
     void (*auth)(void *host, rq_job *job);
+    void (*login)(void *host, rq_job *job);
     void (*query)(void *host, rq_job *job);
     /* Fire-and-forget notifications (no job, nothing to answer). */
     void (*disconnect)(void *host, uint64_t conn_id, const char *ip, int port);
@@ -58,9 +61,12 @@ rq_job_kind rq_job_get_kind(const rq_job *job);
 uint64_t rq_job_conn_id(const rq_job *job);
 const char *rq_job_peer_ip(const rq_job *job);
 int rq_job_peer_port(const rq_job *job);
-const char *rq_job_user(const rq_job *job);      /* AUTH */
+const char *rq_job_user(const rq_job *job);      /* AUTH, LOGIN */
 const char *rq_job_password(const rq_job *job);  /* AUTH */
-const char *rq_job_database(const rq_job *job);  /* AUTH; NULL if none */
+const char *rq_job_database(const rq_job *job);  /* AUTH, LOGIN; NULL if none */
+const char *rq_job_app_name(const rq_job *job);  /* LOGIN; "" if none */
+/* The PostgreSQL "backend pid" the client got in BackendKeyData. */
+uint32_t rq_job_backend_pid(const rq_job *job);
 const char *rq_job_sql(const rq_job *job);       /* QUERY */
 int rq_job_do_describe(const rq_job *job);       /* QUERY: describe-only run */
 /* The connection's session TimeZone (for zone-less timestamptz text). */
@@ -80,6 +86,14 @@ int rq_job_answer_stream(rq_job *job, struct ArrowArrayStream *stream);
 int rq_job_answer_tag(rq_job *job, const char *tag);
 /* QUERY error (ERROR severity unless err->severity says FATAL). */
 int rq_job_answer_error(rq_job *job, const rq_error *err);
+/* QUERY: change a session parameter the client tracks (SET TimeZone ...):
+ * sends ParameterStatus now; "TimeZone" also switches the zone used for
+ * timestamptz text of this connection's later results, and reports the
+ * zone's canonical name. `*reported` (may be NULL) receives the value sent:
+ * `value` or a string owned by the zone cache. Returns RQ_ERR with 22023
+ * for an unknown zone. Call before answering the job. */
+int rq_job_set_parameter(rq_job *job, const char *name, const char *value,
+                         const char **reported, rq_error *err);
 /* 1 once the job was answered or expired (timeout, cancel, disconnect). */
 int rq_job_is_done(const rq_job *job);
 

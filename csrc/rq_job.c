@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rq_core.h"
+#include "rq_proto.h"
 
 rq_job *rq_job_new(rq_job_kind kind, rq_conn *conn) {
     rq_job *j = calloc(1, sizeof *j);
@@ -48,6 +49,7 @@ void rq_job_unref(rq_job *j) {
     free(j->user);
     free(j->password);
     free(j->database);
+    free(j->appname);
     free(j->sql);
     free(j->tag);
     for (int i = 0; i < j->nparams; i++) free(j->params[i].val);
@@ -86,6 +88,8 @@ int rq_job_peer_port(const rq_job *j) { return j->port; }
 const char *rq_job_user(const rq_job *j) { return j->user ? j->user : ""; }
 const char *rq_job_password(const rq_job *j) { return j->password ? j->password : ""; }
 const char *rq_job_database(const rq_job *j) { return j->database; }
+const char *rq_job_app_name(const rq_job *j) { return j->appname ? j->appname : ""; }
+uint32_t rq_job_backend_pid(const rq_job *j) { return j->conn->pid; }
 const char *rq_job_sql(const rq_job *j) { return j->sql ? j->sql : ""; }
 int rq_job_do_describe(const rq_job *j) { return j->do_describe; }
 const rq_tz *rq_job_timezone(const rq_job *j) { return j->conn->fmt.tz; }
@@ -99,6 +103,27 @@ const uint8_t *rq_job_param(const rq_job *j, int i, int32_t *len, int16_t *forma
     *format = p->format;
     *type_oid = p->type_oid;
     return p->val;
+}
+
+int rq_job_set_parameter(rq_job *j, const char *name, const char *value,
+                         const char **reported, rq_error *err) {
+    rq_conn *c = j->conn;
+    if (strcmp(name, "TimeZone") == 0) {
+        const rq_tz *z;
+        if (rq_tz_cache_get(value, &z, err) != RQ_OK)
+            return rq_error_set(err, RQ_SEV_ERROR, "22023",
+                                "invalid value for parameter \"TimeZone\": \"%s\"", value);
+        /* The conn runs one query at a time: no encoder reads fmt.tz now,
+         * and the next query's worker sees it through the event queue. */
+        c->fmt.tz = z;
+        value = rq_tz_name(z); /* as PostgreSQL echoes it: 'utc' -> "UTC" */
+    }
+    if (reported) *reported = value;
+    rq_buf b = {0};
+    int rc = rq_be_param_status(&b, name, value);
+    if (rc == RQ_OK) rc = rq_conn_send(c, b.data, b.len);
+    rq_buf_free(&b);
+    return rc == RQ_OK || rc == RQ_ECLOSED ? RQ_OK : rq_error_nomem(err);
 }
 
 /* ---- answers ---- */

@@ -10,6 +10,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "rq_datetime.h"
 #include "rq_host.h"
 #include "rq_server.h"
 

@@ -189,6 +189,28 @@ static PyObject *query_cb_call(rq_py_cb *self, PyObject *args, PyObject *kwargs)
     Py_RETURN_NONE;
 }
 
+/* cb.set_parameter(name, value): a session parameter changed (SET): the
+ * client gets ParameterStatus; TimeZone also retimes later results. */
+static PyObject *query_cb_set_parameter(rq_py_cb *self, PyObject *args) {
+    const char *name, *value;
+    if (!PyArg_ParseTuple(args, "ss:set_parameter", &name, &value)) return NULL;
+    rq_error err;
+    const char *reported = value;
+    if (rq_job_set_parameter(self->job, name, value, &reported, &err) != RQ_OK) {
+        PyErr_SetString(PyExc_ValueError, err.message);
+        return NULL;
+    }
+    return PyUnicode_DecodeUTF8(reported, strlen(reported), "replace");
+}
+
+static PyMethodDef query_cb_methods[] = {
+    {"set_parameter", (PyCFunction)query_cb_set_parameter, METH_VARARGS,
+     "set_parameter(name, value) -> str: report a changed session parameter (ParameterStatus) "
+     "and return the value sent; TimeZone also sets the zone of later timestamptz results "
+     "(canonical name returned). ValueError: unknown zone."},
+    {NULL, NULL, 0, NULL},
+};
+
 /* ---- BoolCallback ---- */
 
 static PyObject *bool_cb_call(rq_py_cb *self, PyObject *args, PyObject *kwargs) {
@@ -238,6 +260,7 @@ static PyType_Slot query_cb_slots[] = {
     {Py_tp_dealloc, cb_dealloc},
     {Py_tp_traverse, cb_traverse},
     {Py_tp_call, query_cb_call},
+    {Py_tp_methods, query_cb_methods},
     {Py_tp_getset, cb_getset},
     {Py_tp_doc, "callback(result, *, is_tag=False, is_error=False): answer a query exactly once."},
     {0, NULL},

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "rq_encode.h"
 #include "rq_py.h"
 
 rq_py_state *rq_py_state_of_module(PyObject *module) {
@@ -78,6 +79,49 @@ void rq_py_exception_to_error(rq_py_state *st, const char *where, const char *se
     Py_XDECREF(tb);
 }
 
+/* pg_types(schema): what RowDescription would say for an Arrow schema
+ * (any object with __arrow_c_schema__, e.g. pyarrow.Schema):
+ * [(name, type_oid, typlen, typmod), ...]. Catalog emulation reports table
+ * columns with it, so pg_attribute and query results always agree. */
+static PyObject *m_pg_types(PyObject *module, PyObject *obj) {
+    (void)module;
+    PyObject *cap = PyObject_CallMethod(obj, "__arrow_c_schema__", NULL);
+    if (cap == NULL) return NULL;
+    struct ArrowSchema *schema = PyCapsule_GetPointer(cap, "arrow_schema");
+    if (schema == NULL) {
+        Py_DECREF(cap);
+        return NULL;
+    }
+    rq_session_fmt fmt = {NULL, 1};
+    rq_rowplan *plan = NULL;
+    rq_error err;
+    PyObject *out = NULL;
+    if (rq_rowplan_new(schema, &fmt, &plan, &err) != RQ_OK) {
+        PyErr_Format(PyExc_TypeError, "%s", err.message);
+    } else if ((out = PyList_New(rq_rowplan_ncols(plan))) != NULL) {
+        for (int i = 0; i < rq_rowplan_ncols(plan); i++) {
+            const rq_colinfo *ci = rq_rowplan_col(plan, i);
+            PyObject *t = Py_BuildValue("(sIhi)", ci->name, (unsigned)ci->type_oid, ci->typlen,
+                                        (int)ci->typmod);
+            if (t == NULL) {
+                Py_CLEAR(out);
+                break;
+            }
+            PyList_SET_ITEM(out, i, t);
+        }
+    }
+    rq_rowplan_free(plan);
+    Py_DECREF(cap);
+    return out;
+}
+
+static PyMethodDef module_methods[] = {
+    {"pg_types", m_pg_types, METH_O,
+     "pg_types(schema) -> [(name, type_oid, typlen, typmod)]: the PostgreSQL column types "
+     "riffq reports for an Arrow schema (TypeError when a type has no mapping)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static int module_exec(PyObject *m) {
     rq_py_state *st = rq_py_state_of_module(m);
     st->kw_query_simple = Py_BuildValue("(ss)", "connection_id", "do_describe");
@@ -136,6 +180,7 @@ static struct PyModuleDef module_def = {
     .m_doc = "riffq's C core: PostgreSQL wire protocol server streaming Arrow data.",
     .m_size = sizeof(rq_py_state),
     .m_slots = module_slots,
+    .m_methods = module_methods,
     .m_traverse = module_traverse,
     .m_clear = module_clear,
     .m_free = module_free,

@@ -15,6 +15,7 @@ typedef struct {
     rq_py_state *st;
     PyObject *module;
     PyObject *on_query, *on_connect, *on_disconnect, *on_auth, *on_shutdown, *on_ready;
+    PyObject *on_login; /* internal: riffq.Server's session hook (catalog emulation) */
     int running;
     int catalog_emulation;
 } rq_py_server;
@@ -82,6 +83,35 @@ static void host_auth(void *host, rq_job *job) {
     Py_XDECREF(ip);
     Py_XDECREF(db);
     Py_XDECREF(cb);
+    PyGILState_Release(g);
+}
+
+static PyObject *utf8_or_none(const char *s) {
+    if (s == NULL) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(s, strlen(s), "replace");
+}
+
+/* on_login(conn_id, user, database, application_name, ip, port, backend_pid,
+ *          timezone, cb) */
+static void host_login(void *host, rq_job *job) {
+    rq_py_server *self = host;
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *cb = rq_py_bool_callback_new(self->st, job);
+    PyObject *argv[9] = {
+        PyLong_FromUnsignedLongLong(rq_job_conn_id(job)), utf8_or_none(rq_job_user(job)),
+        utf8_or_none(rq_job_database(job)), utf8_or_none(rq_job_app_name(job)),
+        PyUnicode_FromString(rq_job_peer_ip(job)), PyLong_FromLong(rq_job_peer_port(job)),
+        PyLong_FromUnsignedLong(rq_job_backend_pid(job)),
+        utf8_or_none(rq_tz_name(rq_job_timezone(job))), cb};
+    int ok = 1;
+    for (int i = 0; i < 9; i++) ok = ok && argv[i] != NULL;
+    if (ok && self->on_login)
+        call_handler(self, job, self->on_login, argv, 9, NULL, "login");
+    else if (cb && self->on_login == NULL)
+        rq_job_answer_bool(job, 1, NULL);
+    else if (cb)
+        answer_exception(self, job, "login");
+    for (int i = 0; i < 9; i++) Py_XDECREF(argv[i]);
     PyGILState_Release(g);
 }
 
@@ -196,6 +226,7 @@ static const rq_host_ops py_host_ops = {
     .thread_exit = host_thread_exit,
     .connect = host_connect,
     .auth = host_auth,
+    .login = host_login,
     .query = host_query,
     .disconnect = host_disconnect,
     .ready = host_ready,
@@ -240,6 +271,7 @@ HANDLER_METHOD(m_on_disconnect, on_disconnect)
 HANDLER_METHOD(m_on_authentication, on_auth)
 HANDLER_METHOD(m_handle_shutdown, on_shutdown)
 HANDLER_METHOD(m_on_ready, on_ready)
+HANDLER_METHOD(m_on_login, on_login)
 
 static int need_srv(rq_py_server *self) {
     if (self->srv == NULL) {
@@ -337,7 +369,7 @@ static PyObject *m_start(rq_py_server *self, PyObject *args, PyObject *kwargs) {
     if (version) rq_strlcpy(cfg->server_version, version, sizeof cfg->server_version);
     self->catalog_emulation = catalog;
     rq_server_set_handlers(self->srv, self->on_connect != NULL, self->on_auth != NULL,
-                           self->on_disconnect != NULL);
+                           self->on_disconnect != NULL, self->on_login != NULL);
     int signals = in_main_thread();
     if (signals < 0) return NULL;
     rq_error err;
@@ -385,6 +417,7 @@ static int server_traverse(rq_py_server *self, visitproc visit, void *arg) {
     Py_VISIT(self->on_connect);
     Py_VISIT(self->on_disconnect);
     Py_VISIT(self->on_auth);
+    Py_VISIT(self->on_login);
     Py_VISIT(self->on_shutdown);
     Py_VISIT(self->on_ready);
     Py_VISIT(Py_TYPE(self));
@@ -396,6 +429,7 @@ static int server_clear(rq_py_server *self) {
     Py_CLEAR(self->on_connect);
     Py_CLEAR(self->on_disconnect);
     Py_CLEAR(self->on_auth);
+    Py_CLEAR(self->on_login);
     Py_CLEAR(self->on_shutdown);
     Py_CLEAR(self->on_ready);
     return 0;
@@ -440,6 +474,9 @@ static PyMethodDef server_methods[] = {
     {"on_authentication", (PyCFunction)m_on_authentication, METH_O, "Set the password handler."},
     {"handle_shutdown", (PyCFunction)m_handle_shutdown, METH_O, "Set the shutdown hook."},
     {"on_ready", (PyCFunction)m_on_ready, METH_O, "Set the hook called with (host, port) once listening."},
+    {"_on_login", (PyCFunction)m_on_login, METH_O,
+     "Internal: session hook on_login(conn_id, user, database, application_name, ip, port, "
+     "backend_pid, timezone, cb), called after authentication; cb(False, msg, severity, sqlstate) refuses."},
     {"set_tls", (PyCFunction)m_set_tls, METH_VARARGS, "set_tls(cert_path, key_path)"},
     {"set_option", (PyCFunction)m_set_option, METH_VARARGS, "set_option(name, value)"},
     {"start", (PyCFunction)(void (*)(void))m_start, METH_VARARGS | METH_KEYWORDS,

@@ -72,8 +72,10 @@ void rq_server_free(rq_server *s) {
 
 rq_server_config *rq_server_config_of(rq_server *s) { return &s->cfg; }
 
-void rq_server_set_handlers(rq_server *s, int has_connect, int has_auth, int has_disconnect) {
+void rq_server_set_handlers(rq_server *s, int has_connect, int has_auth, int has_disconnect,
+                            int has_login) {
     s->has_connect = has_connect;
+    s->has_login = has_login;
     s->has_auth = has_auth;
     s->has_disconnect = has_disconnect;
 }

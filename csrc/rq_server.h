@@ -36,9 +36,9 @@ void rq_server_free(rq_server *srv);
 rq_server_config *rq_server_config_of(rq_server *srv);
 
 /* Which optional handlers the host has (no connect handler → no connect job,
- * no auth handler → trust). */
+ * no auth handler → trust, no login hook → no login job). */
 void rq_server_set_handlers(rq_server *srv, int has_connect, int has_auth,
-                            int has_disconnect);
+                            int has_disconnect, int has_login);
 
 /* Load TLS cert/key now (errors surface at configuration time). */
 int rq_server_set_tls(rq_server *srv, const char *cert, const char *key, rq_error *err);
