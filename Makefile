@@ -9,9 +9,10 @@ VPY := $(VENV)/bin/python
 APT_PKGS := build-essential python3-dev python3-venv libuv1-dev libpg-query-dev libssl-dev \
             postgresql postgresql-client openssl pkg-config
 # duckdb stays below 2: DuckDB 2 renamed fetch_record_batch, which users' code
-# (the seed example) calls. sqlparse/pygments: upstream's query-proxy tests.
-PY_DEPS := 'pyarrow>=14' 'duckdb>=1.1,<2' numpy pytest 'psycopg[binary]>=3.1' asyncpg \
-           polars nanoarrow pandas sqlparse pygments
+# (the seed example) calls. pglast: catalog emulation's SQL parser.
+# sqlparse/pygments: upstream's query-proxy tests. sqlalchemy: catalog tests.
+PY_DEPS := 'pyarrow>=14' 'duckdb>=1.1,<2' 'pglast>=7,<9' numpy pytest 'psycopg[binary]>=3.1' \
+           asyncpg polars nanoarrow pandas sqlparse pygments 'sqlalchemy>=2'
 CC ?= gcc
 CFLAGS_C := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g -Icsrc
 CORE_SRCS := $(filter-out csrc/rq_py_%.c,$(wildcard csrc/*.c))

@@ -315,23 +315,39 @@ class RiffqServer:
         """
         self._server.set_lazy_catalog(source)
 
-    def register_database(self, database_name: str) -> None:
-        """Register a database for catalog emulation (``start(catalog_emulation=True)``)."""
-        self._server.register_database(database_name)
+    def register_database(self, database_name: str, comment: Optional[str] = None) -> None:
+        """Register a database for catalog emulation (see ``riffq.Server``)."""
+        self._server.register_database(database_name, comment)
 
-    def register_schema(self, database_name: str, schema_name: str) -> None:
-        """Register a schema under a database for catalog emulation."""
-        self._server.register_schema(database_name, schema_name)
+    def register_schema(self, database_name: str, schema_name: str,
+                        comment: Optional[str] = None) -> None:
+        """Register a schema for catalog emulation (see ``riffq.Server``)."""
+        self._server.register_schema(database_name, schema_name, comment)
 
     def register_table(self, database_name: str, schema_name: str, table_name: str,
-                       columns: List[Dict[str, Dict[str, Any]]]) -> None:
-        """Register a table for catalog emulation.
+                       columns: Any, **keys: Any) -> None:
+        """Register or replace a table for catalog emulation; ``columns`` and
+        the keyword arguments (primary_key, unique, foreign_keys, comment,
+        column_comments) as in ``riffq.Server.register_table``."""
+        self._server.register_table(database_name, schema_name, table_name, columns, **keys)
 
-        ``columns``: single-key dicts ``{name: {"type": <str>, "nullable": <bool>}}``
-        with types ``int``, ``float``, ``bool``, ``str``/``string``, ``date``,
-        ``datetime`` (as ``riffq.helpers.to_arrow``).
-        """
-        self._server.register_table(database_name, schema_name, table_name, columns)
+    def register_view(self, database_name: str, schema_name: str, view_name: str,
+                      columns: Any, definition: Optional[str] = None,
+                      comment: Optional[str] = None) -> None:
+        """Register a view for catalog emulation (see ``riffq.Server.register_view``)."""
+        self._server.register_view(database_name, schema_name, view_name, columns,
+                                   definition, comment)
+
+    def unregister_table(self, database_name: str, schema_name: str, table_name: str) -> bool:
+        """Drop a registered table or view (see ``riffq.Server``)."""
+        return self._server.unregister_table(database_name, schema_name, table_name)
+
+    def register_duckdb(self, con: Any, database: Optional[str] = None,
+                        schemas: Optional[Sequence[str]] = None) -> str:
+        """Register everything a DuckDB connection holds: schemas, tables,
+        views, columns, primary/foreign/unique keys, comments (see
+        ``riffq.Server.register_duckdb``). Returns the database name."""
+        return self._server.register_duckdb(con, database, schemas)
 
     def get_connection(self, connection_id: int) -> BaseConnection:
         """Return the connection object for ``connection_id``, creating it

@@ -186,6 +186,10 @@ class Server(_CoreServer):
         #: Databases, schemas and tables registered for catalog emulation.
         self.catalog: Catalog = Catalog()
         self._ready_cb: Optional[Callable[..., Any]] = None
+        self._query_handler: Optional[Callable[..., Any]] = None
+        self._disconnect_handler: Optional[Callable[..., Any]] = None
+        #: The catalog engine while ``start(catalog_emulation=True)`` runs.
+        self.catalog_engine: Optional[Any] = None
 
     # ---- handlers -------------------------------------------------------
 
@@ -198,7 +202,8 @@ class Server(_CoreServer):
         bytes, ``(schema_desc, rows)``), ``cb("TAG", is_tag=True)`` or
         ``cb((severity, sqlstate, message), is_error=True)``.
         """
-        super().on_query(adapt_handler(callback, *QUERY_ARGS))
+        self._query_handler = adapt_handler(callback, *QUERY_ARGS)
+        super().on_query(self._query_handler)
 
     def on_connect(self, callback: Callable[..., Any]) -> None:
         """Set the connect handler, called when a socket is accepted.
@@ -220,7 +225,8 @@ class Server(_CoreServer):
     def on_disconnect(self, callback: Callable[..., Any]) -> None:
         """Set the disconnect handler: ``callback(conn_id, ip, port)``, once
         per connection the connect handler saw."""
-        super().on_disconnect(adapt_handler(callback, *DISCONNECT_ARGS))
+        self._disconnect_handler = adapt_handler(callback, *DISCONNECT_ARGS)
+        super().on_disconnect(self._disconnect_handler)
 
     def on_ready(self, callback: Callable[..., Any]) -> None:
         """Set ``callback(host, port)``, called once the listener is bound."""
@@ -245,27 +251,92 @@ class Server(_CoreServer):
 
     # ---- catalog --------------------------------------------------------
 
-    def register_database(self, database_name: str) -> None:
-        """Register a database for catalog emulation."""
-        self.catalog.add_database(database_name)
+    def register_database(self, database_name: str, comment: Optional[str] = None) -> None:
+        """Register a database for catalog emulation (clients connecting to
+        a database that is not registered then get FATAL 3D000)."""
+        self.catalog.add_database(database_name, comment)
+        self._prewarm_catalog()
 
-    def register_schema(self, database_name: str, schema_name: str) -> None:
+    def register_schema(self, database_name: str, schema_name: str,
+                        comment: Optional[str] = None) -> None:
         """Register a schema under a database for catalog emulation."""
-        self.catalog.add_schema(database_name, schema_name)
+        self.catalog.add_schema(database_name, schema_name, comment)
+        self._prewarm_catalog()
 
     def register_table(self, database_name: str, schema_name: str, table_name: str,
-                       columns: Any) -> None:
-        """Register a table for catalog emulation.
+                       columns: Any, *, primary_key: Optional[Sequence[str]] = None,
+                       unique: Optional[Sequence[Sequence[str]]] = None,
+                       foreign_keys: Optional[Sequence[Dict[str, Any]]] = None,
+                       comment: Optional[str] = None,
+                       column_comments: Optional[Dict[str, str]] = None) -> None:
+        """Register (or replace) a table for catalog emulation; may be called
+        while the server runs, clients see the change on their next query.
 
-        ``columns`` is a list of single-key dicts
-        ``{name: {"type": <str>, "nullable": <bool>}}``, types being
-        ``int``, ``float``, ``bool``, ``str``/``string``, ``date``,
-        ``datetime`` (or the other words of ``riffq.helpers.to_arrow``).
+        Args:
+            columns: riffq 0.1.11's list of single-key dicts
+                ``{name: {"type": <type>, "nullable": <bool>}}`` (optional
+                ``"default"`` and ``"comment"`` keys too), or any Arrow
+                schema / table-like object (``pyarrow.Schema``/``Table``,
+                Polars or pandas DataFrame, anything with
+                ``__arrow_c_schema__``/``__arrow_c_stream__``). A type is one of
+                riffq 0.1.11's words (``int``, ``float``, ``bool``,
+                ``string``/``str``, ``date``, ``datetime``: what ``to_arrow``
+                builds), any PostgreSQL type name (``bigint``,
+                ``numeric(12,2)``, ``timestamptz``, ``text[]``, ``uuid``...) or
+                an Arrow type.
+            primary_key: column name(s) of the primary key.
+            unique: unique keys, each a list of column names.
+            foreign_keys: ``{"columns": [...], "references": "schema.table",
+                "ref_columns": [...], "name"?, "on_delete"?, "on_update"?}``.
+            comment, column_comments: ``COMMENT ON`` texts.
 
         Raises:
-            TypeError / ValueError: ``columns`` is malformed.
+            TypeError / ValueError: malformed columns or keys.
         """
-        self.catalog.add_table(database_name, schema_name, table_name, columns)
+        self.catalog.add_table(database_name, schema_name, table_name, columns,
+                               primary_key=primary_key, unique=unique, foreign_keys=foreign_keys,
+                               comment=comment, column_comments=column_comments)
+        self._prewarm_catalog()
+
+    def register_view(self, database_name: str, schema_name: str, view_name: str,
+                      columns: Any, definition: Optional[str] = None,
+                      comment: Optional[str] = None) -> None:
+        """Register a view: like ``register_table``; ``definition`` is the
+        ``SELECT`` that ``pg_get_viewdef`` and ``\\d+`` show."""
+        self.catalog.add_table(database_name, schema_name, view_name, columns, kind="view",
+                               definition=definition, comment=comment)
+
+    def unregister_table(self, database_name: str, schema_name: str, table_name: str) -> bool:
+        """Drop a registered table or view; False when it was not registered."""
+        return self.catalog.drop_table(database_name, schema_name, table_name)
+
+    def unregister_schema(self, database_name: str, schema_name: str) -> bool:
+        """Drop a registered schema and its tables; False when unknown."""
+        return self.catalog.drop_schema(database_name, schema_name)
+
+    def unregister_database(self, database_name: str) -> bool:
+        """Drop a registered database and everything in it; False when unknown."""
+        return self.catalog.drop_database(database_name)
+
+    def register_duckdb(self, con: Any, database: Optional[str] = None,
+                        schemas: Optional[Sequence[str]] = None) -> str:
+        """Register every schema, table, view, column, primary/foreign/unique
+        key and comment of a DuckDB database (``duckdb.connect(...)``).
+
+        Args:
+            con: the DuckDB connection (only read, through its own cursor).
+            database: the database name clients connect to (default: the
+                DuckDB catalog's name, e.g. the file's stem).
+            schemas: only these schemas (default: all but DuckDB's own).
+
+        Returns: the database name registered. Call again to pick up DDL
+        done since (objects gone from DuckDB are dropped).
+        """
+        from .pgcatalog.duckdb_import import register_duckdb
+
+        name = register_duckdb(self.catalog, con, database, schemas)
+        self._prewarm_catalog()
+        return name
 
     def set_lazy_catalog(self, source: Any) -> None:
         """Install a lazy catalog source: an object with ``databases(cb)``,
@@ -276,8 +347,35 @@ class Server(_CoreServer):
             TypeError: a required method is missing.
         """
         self.catalog.set_lazy_source(source)
+        self._prewarm_catalog()
 
     # ---- running --------------------------------------------------------
+
+    def _prewarm_catalog(self) -> None:
+        """Registering means catalog emulation is coming: build its DuckDB
+        catalog in the background now, so that the first catalog query after
+        ``start()`` does not wait for it."""
+        if self.catalog_engine is None:
+            from .pgcatalog.engine import CatalogEngine
+
+            self.catalog_engine = CatalogEngine(self.catalog)
+            self.catalog_engine.start()
+
+    def _start_catalog(self, server_version: Optional[str]) -> None:
+        """Put the catalog router in front of the handlers (see riffq.pgcatalog)."""
+        from .pgcatalog.router import CatalogRouter
+
+        if self._query_handler is None:
+            raise RuntimeError("No query handler set. Use on_query() before starting the server.")
+        self._prewarm_catalog()
+        engine = self.catalog_engine
+        assert engine is not None
+        engine.server_version = server_version or "15.13"
+        router = CatalogRouter(engine, self._query_handler, self._disconnect_handler)
+        super().on_query(router.on_query)
+        super().on_disconnect(router.on_disconnect)
+        super()._on_login(router.on_login)  # type: ignore[misc]
+
 
     def start(self, tls: bool = False, catalog_emulation: bool = False,
               server_version: Optional[str] = None) -> None:
@@ -293,8 +391,7 @@ class Server(_CoreServer):
             OSError: the address cannot be bound.
         """
         if catalog_emulation:
-            logger.warning("catalog emulation is not implemented yet: catalog queries "
-                           "are passed to the query handler")
+            self._start_catalog(server_version)
         ready_file = os.environ.get("RIFFQ_TEST_READY_FILE")
         if ready_file:
             user_cb = self._ready_cb

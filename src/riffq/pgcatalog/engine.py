@@ -1,0 +1,372 @@
+"""CatalogEngine: answers catalog queries from an in-process DuckDB.
+
+One engine per server. It owns an in-memory DuckDB database holding
+PostgreSQL 15's catalogs (``rq_base`` tables, ``rq_pg`` views, ``rq_is``
+information_schema views, ``rq_fn`` functions: see docs/catalog_design.md),
+keeps the rows of registered objects in step with ``riffq.catalog.Catalog``
+(checked before every catalog query, so live changes show at once), asks a
+lazy source for its objects on every catalog query (riffq 0.1.11's
+contract), and keeps one ``Session`` per client connection: its database,
+user, settings and its own DuckDB cursor (DuckDB variables carry the
+session state into the SQL, see ``Session.sync_variables``).
+
+Threads: ``login``/``handle``/``logout`` run on the core's worker threads
+(holding the GIL only while in Python; DuckDB releases it while it runs).
+Writes to the DuckDB database (registration sync, lazy refresh) are
+serialised by ``_write_lock`` and each runs in one DuckDB transaction, so a
+concurrent catalog query sees either the old or the new rows, never half.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import pyarrow as pa
+
+from ..catalog import Catalog
+from . import lazy as lazy_mod
+from .rows import (SHARED_LAZY, SHARED_REGISTERED, OidAllocator, TypeInfo, build_rows,
+                   database_row)
+from .settings import REPORTED, Settings, SettingError, defs_from_rows
+from .types import TypeResolver
+
+__all__ = ["CatalogEngine", "Session", "CatalogError"]
+
+logger = logging.getLogger("riffq.catalog")
+
+#: Databases every PostgreSQL cluster has (PostgreSQL 15's OIDs).
+BUILTIN_DATABASES = {"template1": 1, "template0": 4, "postgres": 5}
+SUPERUSER_OID = 10
+SUPERUSER_NAME = "postgres"
+
+
+class CatalogError(Exception):
+    """A catalog query PostgreSQL would refuse: carries the SQLSTATE."""
+
+    def __init__(self, sqlstate: str, message: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.message = message
+
+
+@dataclass
+class Session:
+    """One client connection's view of the catalog."""
+
+    conn_id: int
+    user: str
+    database: str
+    db_oid: int
+    user_oid: int
+    pid: int
+    client_addr: str
+    client_port: int
+    settings: Settings
+    cursor: Any = None          # this session's DuckDB cursor (created on first use)
+    vars_dirty: bool = True     # DuckDB variables need setting again
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def search_path(self, schemas: Sequence[str]) -> List[str]:
+        """Effective search path: ``$user`` expanded, missing schemas left out,
+        pg_catalog first unless listed (PostgreSQL's implicit rule)."""
+        raw = self.settings.get("search_path")
+        out: List[str] = []
+        for part in _split_list(raw):
+            name = self.user if part == "$user" else part
+            if name in schemas and name not in out:
+                out.append(name)
+        if "pg_catalog" not in out:
+            out.insert(0, "pg_catalog")
+        return out
+
+
+def _split_list(value: str) -> List[str]:
+    """Split a list-valued setting like PostgreSQL's SplitIdentifierString."""
+    out, cur, quoted, i = [], [], False, 0
+    while i < len(value):
+        ch = value[i]
+        if ch == '"':
+            if quoted and i + 1 < len(value) and value[i + 1] == '"':
+                cur.append('"')
+                i += 1
+            else:
+                quoted = not quoted
+        elif ch == "," and not quoted:
+            out.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch if quoted else ch.lower())
+        i += 1
+    out.append("".join(cur).strip())
+    return [p for p in out if p]
+
+
+class CatalogEngine:
+    """The catalog of one server (see module docstring).
+
+    Args:
+        catalog: the registrations (``riffq.Server.catalog``).
+        server_version: the version reported to clients.
+    """
+
+    def __init__(self, catalog: Catalog, server_version: str = "15.13") -> None:
+        self.catalog = catalog
+        self.server_version = server_version
+        self.oids = OidAllocator()
+        self._ready = threading.Event()
+        self._build_error: Optional[BaseException] = None
+        self._write_lock = threading.Lock()
+        self._sessions: Dict[int, Session] = {}
+        self._synced_version = -1
+        self._roles: Dict[str, int] = {SUPERUSER_NAME: SUPERUSER_OID}
+        self._implicit_dbs: Dict[str, int] = {}
+        self._con: Any = None
+        self._started = time.time()
+        # marker -> (_db values, relations) its rows occupy in rq_base
+        self._owned: Dict[int, Tuple[set, set]] = {}
+        self._lazy_overrides: Tuple[Dict[str, str], Dict[str, str]] = ({}, {})
+
+    # ---- building ----
+    def start(self) -> None:
+        """Build the DuckDB catalog on a background thread (``start()`` must
+        not wait for it; the first login waits instead)."""
+        threading.Thread(target=self._build, name="riffq-catalog", daemon=True).start()
+
+    def _build(self) -> None:
+        try:
+            import duckdb
+
+            from . import functions, infoschema, schema
+
+            con = duckdb.connect(":memory:")
+            self.schema = schema.build_catalog_db(con)
+            functions.install_functions(con)
+            infoschema.install_information_schema(con)
+            self._load_builtin_facts(con)
+            # Clients' SQL runs in this database: no files, no network, no
+            # extensions, whatever a rewritten query asks for.
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+            self._con = con
+            logger.info("catalog emulation ready in %.0f ms", (time.time() - self._started) * 1e3)
+        except BaseException as exc:  # reported to every login
+            logger.exception("catalog emulation failed to start")
+            self._build_error = exc
+        finally:
+            self._ready.set()
+
+    def _load_builtin_facts(self, con: Any) -> None:
+        rows = con.execute("SELECT oid, typname, typlen, typbyval, typalign, typstorage, "
+                           "typcollation, typelem, typarray, typnamespace FROM rq_base.pg_type").fetchall()
+        self._types = {r[0]: TypeInfo(r[2], r[3], r[4], r[5], r[6], r[7] != 0 and r[2] == -1)
+                       for r in rows}
+        by_name = {r[1]: (r[0], r[8]) for r in rows if r[9] == 11}
+        self.resolver = TypeResolver(by_name.get)
+        self._opclass = dict(con.execute(
+            "SELECT opcintype, oid FROM rq_base.pg_opclass WHERE opcmethod = 403 AND opcdefault"
+        ).fetchall())
+        self._builtin_ns = dict(con.execute(
+            "SELECT nspname, oid FROM rq_base.pg_namespace").fetchall())
+        cols = [c[0] for c in con.execute("SELECT * FROM rq_base.pg_settings LIMIT 0").description]
+        self._guc_defs = defs_from_rows(dict(zip(cols, r)) for r in
+                                        con.execute("SELECT * FROM rq_base.pg_settings").fetchall())
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Block until the catalog is built.
+
+        Raises:
+            CatalogError: it failed to build, or took longer than ``timeout``.
+        """
+        if not self._ready.wait(timeout):
+            raise CatalogError("57P03", "catalog emulation is still starting up")
+        if self._build_error is not None:
+            raise CatalogError("XX000", f"catalog emulation failed to start: {self._build_error}")
+
+    # ---- sessions ----
+    def database_exists(self, name: str) -> bool:
+        """True when ``name`` is registered, built in, or served by the lazy source."""
+        if name in BUILTIN_DATABASES or name in self.catalog.databases:
+            return True
+        if self.catalog.lazy_source is not None:
+            return any(d["name"] == name for d in lazy_mod.databases(self.catalog.lazy_source))
+        return not self.catalog.databases  # nothing registered: serve whatever is asked
+
+    def login(self, conn_id: int, user: str, database: str, app: Optional[str], ip: str,
+              port: int, pid: int, timezone: Optional[str]) -> None:
+        """Open the session of a new connection.
+
+        Raises:
+            CatalogError: 3D000 when the database does not exist, 55000 for
+                template0, or the catalog failed to start.
+        """
+        self.wait_ready()
+        if database == "template0":
+            raise CatalogError("55000", 'database "template0" is not currently accepting connections')
+        if not self.database_exists(database):
+            raise CatalogError("3D000", f'database "{database}" does not exist')
+        overrides = {"server_version": self.server_version, "application_name": app or "",
+                     "session_authorization": user, "is_superuser": "on",
+                     "server_version_num": _version_num(self.server_version)}
+        if timezone:
+            overrides["timezone"] = timezone
+        if self.catalog.lazy_source is not None:  # riffq 0.1.11: settings() overrides
+            overrides.update({k.lower(): v for k, v in
+                              lazy_mod.overrides(self.catalog.lazy_source, "settings").items()})
+        with self._write_lock:
+            user_oid = self._roles.get(user) or self._roles.setdefault(user, self.oids.oid("role", user))
+        sess = Session(conn_id, user, database, self._db_oid(database), user_oid, pid, ip, port,
+                       Settings(self._guc_defs, overrides))
+        self._sessions[conn_id] = sess
+
+    def logout(self, conn_id: int) -> None:
+        """Forget a closed connection's session (and close its cursor)."""
+        sess = self._sessions.pop(conn_id, None)
+        if sess is not None and sess.cursor is not None:
+            try:
+                sess.cursor.close()
+            except Exception:  # the cursor may already be gone with the database
+                pass
+
+    def session(self, conn_id: int) -> Optional[Session]:
+        """The session of ``conn_id`` (None when it never logged in here)."""
+        return self._sessions.get(conn_id)
+
+    def _db_oid(self, name: str) -> int:
+        if name in BUILTIN_DATABASES:
+            return BUILTIN_DATABASES[name]
+        if name in self.catalog.databases:
+            return self.oids.oid("db", name)
+        if self.catalog.lazy_source is not None:
+            for d in lazy_mod.databases(self.catalog.lazy_source):
+                if d["name"] == name:
+                    return int(d["oid"])
+        return self._implicit_dbs.setdefault(name, self.oids.oid("db", name))
+
+    # ---- keeping DuckDB in step ----
+    def refresh(self, sess: Session) -> None:
+        """Bring registered and lazy rows up to date before a catalog query."""
+        version = self.catalog.version
+        if version != self._synced_version or self._implicit_dbs or self._roles_dirty():
+            with self._write_lock:
+                if version != self._synced_version or self._roles_dirty():
+                    self._sync_registered(version)
+        src = self.catalog.lazy_source
+        if src is not None:
+            rows = lazy_mod.collect(src, sess.database, self)
+            fixed = (lazy_mod.overrides(src, "config"), lazy_mod.overrides(src, "settings"))
+            with self._write_lock:
+                self._replace_rows(SHARED_LAZY, rows)
+                if fixed != self._lazy_overrides:
+                    self._apply_overrides(*fixed)
+                    self._lazy_overrides = fixed
+
+    def _apply_overrides(self, config: Dict[str, str], settings: Dict[str, str]) -> None:
+        """A lazy source's config()/settings() rows replace built-in values."""
+        con = self._con.cursor()
+        try:
+            for rel, values in (("pg_config", config), ("pg_settings", settings)):
+                for name, setting in values.items():
+                    con.execute(f"UPDATE rq_base.{rel} SET setting = $1 WHERE name = $2",
+                                [setting, name])
+        finally:
+            con.close()
+
+    def _roles_dirty(self) -> bool:
+        return len(self._roles) != getattr(self, "_synced_roles", 0)
+
+    def _sync_registered(self, version: int) -> None:
+        _, dbs = self.catalog.snapshot()
+        per_db, warnings = build_rows(dbs, self.oids, self.resolver, self._types, self._opclass,
+                                      self._builtin_ns)
+        for w in warnings:
+            logger.warning("catalog: %s", w)
+        shared = per_db.setdefault(SHARED_REGISTERED, _empty_rowset())
+        for name, oid in BUILTIN_DATABASES.items():
+            row = database_row(oid, name)
+            row.update(datistemplate=name != "postgres", datallowconn=name != "template0")
+            shared.add("pg_database", row)
+        for name, oid in self._implicit_dbs.items():
+            if name not in self.catalog.databases:
+                shared.add("pg_database", database_row(oid, name))
+        for name, oid in self._roles.items():
+            shared.add("pg_authid", _role_row(oid, name))
+        self._replace_rows(SHARED_REGISTERED, per_db)
+        self._synced_version = version
+        self._synced_roles = len(self._roles)
+
+    def _replace_rows(self, marker: int, per_db: Dict[int, Any]) -> None:
+        """In one transaction: drop the rows this source (registrations or the
+        lazy source, told apart by ``marker``) made before, insert the new ones."""
+        old_dbs, old_rels = self._owned.get(marker, (set(), set()))
+        new_dbs = set(per_db) | {marker}
+        new_rels = {rel for rs in per_db.values() for rel, rows in rs.rows.items() if rows}
+        dbs = ", ".join(str(d) for d in sorted(old_dbs | new_dbs))
+        con = self._con.cursor()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for rel in sorted(old_rels | new_rels):
+                self.schema.delete_rows(con, rel, f"_db IN ({dbs})", [])
+            for db_oid, rs in per_db.items():
+                for rel, rows in rs.rows.items():
+                    if rows:
+                        self.schema.insert_rows(con, rel, rows, db_oid)
+            con.execute("COMMIT")
+            self._owned[marker] = (new_dbs, new_rels)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    # ---- per-session DuckDB cursor ----
+    def cursor(self, sess: Session) -> Any:
+        """The session's DuckDB cursor with its variables up to date."""
+        if sess.cursor is None:
+            sess.cursor = self._con.cursor()
+        if sess.vars_dirty:
+            self._set_variables(sess)
+            sess.vars_dirty = False
+        return sess.cursor
+
+    def _set_variables(self, sess: Session) -> None:
+        cur = sess.cursor
+        schemas = [r[0] for r in cur.execute(
+            "SELECT nspname FROM rq_base.pg_namespace WHERE _db IN (0, $1)", [sess.db_oid]
+        ).fetchall()]
+        gucs = sess.settings.as_map()
+        values: List[Tuple[str, Any]] = [
+            ("rq_db_oid", sess.db_oid), ("rq_db_name", sess.database), ("rq_user", sess.user),
+            ("rq_user_oid", sess.user_oid), ("rq_pid", sess.pid),
+            ("rq_client_addr", sess.client_addr), ("rq_client_port", sess.client_port),
+            ("rq_search_path", sess.search_path(schemas)),
+            ("rq_server_start", self._started)]
+        for name, value in values:
+            cur.execute(f"SET VARIABLE {name} = $1", [value])
+        cur.execute("SET VARIABLE rq_gucs = MAP($1::VARCHAR[], $2::VARCHAR[])",
+                    [list(gucs.keys()), list(gucs.values())])
+
+
+def _empty_rowset() -> Any:
+    from .rows import RowSet
+
+    return RowSet()
+
+
+def _role_row(oid: int, name: str) -> Dict[str, Any]:
+    return {"oid": oid, "rolname": name, "rolsuper": True, "rolinherit": True,
+            "rolcreaterole": True, "rolcreatedb": True, "rolcanlogin": True,
+            "rolreplication": oid == SUPERUSER_OID, "rolbypassrls": True, "rolconnlimit": -1}
+
+
+def _version_num(version: str) -> str:
+    parts = (version.split() or ["0"])[0].split(".")
+    try:
+        major = int(parts[0])
+        minor = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    except ValueError:
+        return "150000"
+    return str(major * 10000 + minor)

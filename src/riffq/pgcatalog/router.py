@@ -1,0 +1,263 @@
+"""Routing: which statements the catalog emulation answers.
+
+``CatalogRouter`` sits in front of the user's query handler when a server
+runs with ``catalog_emulation=True``:
+
+- statements that read only catalog objects (``rewrite.classify``) run in
+  the catalog engine's DuckDB, rewritten from PostgreSQL SQL;
+- ``SET`` / ``RESET`` / ``SHOW`` of PostgreSQL's own parameters change or
+  read the session's settings (ParameterStatus goes to the client for the
+  reported ones; TimeZone also retimes timestamptz results);
+- everything else, including SQL no parser accepts and SET of parameters
+  PostgreSQL does not know (``SET threads = 4`` for the user's DuckDB),
+  reaches the user's handler untouched.
+
+It also installs the login hook (database must exist: FATAL 3D000) and
+forgets sessions on disconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+import pyarrow as pa
+
+from . import lazy as lazy_mod
+from .engine import CatalogEngine, CatalogError, Session
+from .settings import REPORTED, SettingError
+
+__all__ = ["CatalogRouter"]
+
+logger = logging.getLogger("riffq.catalog")
+
+# SET TRANSACTION / SESSION CHARACTERISTICS items -> the parameter they set.
+_TXN_ITEMS = {"transaction_isolation": "transaction_isolation",
+              "transaction_read_only": "transaction_read_only",
+              "transaction_deferrable": "transaction_deferrable"}
+
+
+def _error(cb: Any, sqlstate: str, message: str) -> None:
+    cb(("ERROR", sqlstate, message), is_error=True)
+
+
+class CatalogRouter:
+    """Wraps the user's handlers (see module docstring)."""
+
+    def __init__(self, engine: CatalogEngine, user_query: Callable[..., Any],
+                 user_disconnect: Optional[Callable[..., Any]]) -> None:
+        self.engine = engine
+        self.user_query = user_query
+        self.user_disconnect = user_disconnect
+
+    # ---- hooks the core calls ----
+    def on_login(self, conn_id: int, user: str, database: Optional[str], app: Optional[str],
+                 ip: str, port: int, pid: int, timezone: Optional[str], cb: Any) -> None:
+        """Accept the session, or refuse it with FATAL 3D000 & co."""
+        try:
+            self.engine.login(conn_id, user, database or user, app, ip, port, pid, timezone)
+        except CatalogError as exc:
+            cb(False, exc.message, "FATAL", exc.sqlstate)
+            return
+        except lazy_mod.LazySourceError as exc:
+            cb(False, str(exc), "FATAL", exc.sqlstate)
+            return
+        cb(True)
+
+    def on_disconnect(self, conn_id: int, ip: str, port: int) -> None:
+        """Forget the session, then tell the user's handler."""
+        self.engine.logout(conn_id)
+        if self.user_disconnect is not None:
+            self.user_disconnect(conn_id, ip, port)
+
+    def on_query(self, sql: str, callback: Any, connection_id: int = 0,
+                 do_describe: bool = False, query_args: Optional[List[Any]] = None,
+                 param_types: Optional[List[int]] = None) -> Any:
+        """Answer catalog statements here, pass the rest on."""
+        sess = self.engine.session(connection_id)
+        if sess is not None:
+            from . import rewrite
+
+            cls = rewrite.classify(sql)
+            kind = getattr(cls, "kind", "other")
+            try:
+                if kind == "catalog_query" or (kind == "other" and getattr(cls, "is_catalog", False)):
+                    return self._catalog_query(sess, sql, callback, query_args)
+                if kind in ("set", "reset", "show") and self._settings_stmt(sess, sql, callback):
+                    return None
+            except (CatalogError, SettingError, lazy_mod.LazySourceError) as exc:
+                return _error(callback, exc.sqlstate, getattr(exc, "message", str(exc)))
+        kwargs = {"connection_id": connection_id, "do_describe": do_describe}
+        if query_args is not None or param_types is not None:
+            kwargs.update(query_args=query_args, param_types=param_types)
+        return self.user_query(sql, callback, **kwargs)
+
+    # ---- catalog queries ----
+    def _catalog_query(self, sess: Session, sql: str, cb: Any,
+                       params: Optional[Sequence[Any]]) -> None:
+        from . import rewrite
+
+        try:
+            res = rewrite.rewrite(sql)
+        except Exception as exc:
+            code = getattr(exc, "sqlstate", None)
+            if code is None:
+                raise
+            return _error(cb, code, getattr(exc, "message", str(exc)))
+        duck_sql = res if isinstance(res, str) else res.sql
+        for item in getattr(res, "set_configs", None) or ():
+            name, value = item[0], item[1]
+            self._apply(sess, name, value, cb)
+        self.engine.refresh(sess)
+        with sess.lock:
+            cur = self.engine.cursor(sess)
+            try:
+                table = cur.execute(duck_sql, list(params) if params else None).fetch_arrow_table()
+            except Exception as exc:
+                code, msg = _duckdb_error(exc)
+                logger.info("catalog query failed (%s: %s): %s -> %s", code, msg, sql, duck_sql)
+                return _error(cb, code, msg)
+        cb(table)
+
+    # ---- SET / RESET / SHOW ----
+    def _settings_stmt(self, sess: Session, sql: str, cb: Any) -> bool:
+        """Handle a SET/RESET/SHOW of a PostgreSQL parameter; False to pass
+        it on (a parameter PostgreSQL does not know: the user's engine may)."""
+        import pglast
+
+        try:
+            stmts = pglast.parse_sql(sql)
+        except pglast.parser.ParseError:
+            return False
+        if len(stmts) != 1:
+            return False
+        node = stmts[0].stmt
+        kind = type(node).__name__
+        if kind == "VariableShowStmt":
+            return self._show(sess, node.name, cb)
+        if kind == "VariableSetStmt":
+            return self._set(sess, node, cb)
+        return False
+
+    def _known(self, sess: Session, name: str) -> bool:
+        try:
+            sess.settings.get(name)
+            return True
+        except SettingError:
+            return "." in name
+
+    def _show(self, sess: Session, name: str, cb: Any) -> bool:
+        if name.lower() == "all":
+            rows = sess.settings.items()
+            cb(pa.table({"name": [r[0] for r in rows], "setting": [r[1] for r in rows],
+                         "description": [r[2] for r in rows]}))
+            return True
+        if not self._known(sess, name):
+            return False
+        value = sess.settings.get(name)
+        cb(pa.table({sess.settings.display_name(name): pa.array([value], pa.string())}))
+        return True
+
+    def _set(self, sess: Session, node: Any, cb: Any) -> bool:
+        kind = node.kind.name if hasattr(node.kind, "name") else str(node.kind)
+        if kind == "VAR_RESET_ALL":
+            for name, value in sess.settings.reset_all():
+                self._report(sess, name, value, cb)
+            sess.vars_dirty = True
+            cb("RESET", is_tag=True)
+            return True
+        name = node.name or ""
+        if kind == "VAR_SET_MULTI":
+            return self._set_multi(sess, node, cb)
+        if not self._known(sess, name):
+            return False
+        if kind in ("VAR_RESET", "VAR_SET_DEFAULT"):
+            self._apply(sess, name, None, cb)
+        elif kind == "VAR_SET_CURRENT":
+            pass  # SET x FROM CURRENT: the value stays
+        else:
+            self._apply(sess, name, _set_value(name, node.args or ()), cb)
+        cb("RESET" if kind == "VAR_RESET" else "SET", is_tag=True)
+        return True
+
+    def _set_multi(self, sess: Session, node: Any, cb: Any) -> bool:
+        prefix = "" if node.name == "TRANSACTION" else "default_"
+        if node.name not in ("TRANSACTION", "SESSION CHARACTERISTICS"):
+            return False
+        for item in node.args or ():
+            param = _TXN_ITEMS.get(item.defname)
+            if param is not None:
+                self._apply(sess, prefix + param, str(_const(item.arg)), cb)
+        cb("SET", is_tag=True)
+        return True
+
+    def _apply(self, sess: Session, name: str, value: Optional[str], cb: Any) -> None:
+        key, new = sess.settings.set(name, value)
+        self._report(sess, key, new, cb)
+        sess.vars_dirty = True
+
+    def _report(self, sess: Session, key: str, value: str, cb: Any) -> None:
+        if key not in REPORTED:
+            return
+        display = sess.settings.display_name(key)
+        try:
+            reported = cb.set_parameter(display, value)
+        except ValueError as exc:
+            raise SettingError("22023", str(exc)) from None
+        if reported != value:  # TimeZone: PostgreSQL's canonical spelling
+            sess.settings._values[key] = reported
+
+
+def _const(node: Any) -> Any:
+    """The Python value of an A_Const (or a TypeCast of one)."""
+    if type(node).__name__ == "TypeCast":
+        return _const(node.arg)
+    val = getattr(node, "val", None)
+    if val is None:
+        return None
+    for attr in ("sval", "ival", "fval", "boolval", "bsval"):
+        if hasattr(val, attr):
+            v = getattr(val, attr)
+            return ("on" if v else "off") if attr == "boolval" else v
+    return None
+
+
+def _set_value(name: str, args: Sequence[Any]) -> str:
+    values = [str(_const(a)) for a in args]
+    if name.lower() == "search_path":
+        return ", ".join(_quote_path_item(v) for v in values)
+    return ", ".join(values)
+
+
+def _quote_path_item(v: str) -> str:
+    if v == "$user" or (v.isidentifier() and v == v.lower()):
+        return '"$user"' if v == "$user" else v
+    return '"' + v.replace('"', '""') + '"'
+
+
+def _duckdb_error(exc: BaseException) -> Tuple[str, str]:
+    """A DuckDB exception as (SQLSTATE, message) in PostgreSQL's terms."""
+    name = type(exc).__name__
+    msg = str(exc)
+    for ours, pg in (("rq_pg.", "pg_catalog."), ("rq_is.", "information_schema."),
+                     ("rq_fn.", ""), ("rq_base.", "pg_catalog.")):
+        msg = msg.replace(ours, pg)
+    msg = msg.split("\n", 1)[0]
+    code = getattr(exc, "sqlstate", None)
+    if isinstance(code, str) and len(code) == 5:
+        return code, msg
+    if name == "CatalogException":
+        code = "42883" if "unction" in msg else "42P01" if "able" in msg else "42704"
+    elif name == "BinderException":
+        code = "42703" if "olumn" in msg else "42883" if "unction" in msg else "42804"
+    elif name == "ParserException":
+        code = "42601"
+    elif name in ("ConversionException", "InvalidInputException"):
+        code = "22P02"
+    elif name == "NotImplementedException":
+        code = "0A000"
+    elif name == "OutOfRangeException":
+        code = "22003"
+    else:
+        code = "XX000"
+    return code, msg

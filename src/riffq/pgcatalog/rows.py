@@ -1,0 +1,318 @@
+"""Registered objects -> pg_catalog rows.
+
+``build_rows`` turns a snapshot of ``riffq.catalog.Catalog`` into the rows
+of pg_database, pg_namespace, pg_class, pg_attribute, pg_attrdef, pg_index,
+pg_constraint and pg_description that PostgreSQL 15 would hold for the same
+objects. Column values not given stay NULL/default, as the engine's insert
+fills every other column of the relation with NULL.
+
+OIDs come from an ``OidAllocator`` keyed by object identity (database,
+schema, name...), so an object keeps its OID for the life of the server even
+when the catalog is rebuilt after a change.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from ..catalog import Database, ForeignKey, Table
+from .types import PgType, TypeResolver, UnknownType
+
+__all__ = ["OidAllocator", "TypeInfo", "RowSet", "build_rows", "FIRST_USER_OID",
+           "SHARED_REGISTERED", "SHARED_LAZY"]
+
+FIRST_USER_OID = 16384
+#: ``_db`` of shared-catalog rows that registrations / the lazy source made.
+SHARED_REGISTERED = -1
+SHARED_LAZY = -2
+
+PG_CLASS_OID = 1259      # pg_class's own OID: classoid of relations
+PG_NAMESPACE_OID = 2615
+PG_DATABASE_OID = 1262
+PG_CONSTRAINT_OID = 2606
+HEAP_AM, BTREE_AM = 2, 403
+DEFAULT_COLLATION = 100
+OWNER = 10               # the bootstrap superuser owns every object
+
+
+class OidAllocator:
+    """Stable OIDs >= 16384 for runtime objects, by key."""
+
+    def __init__(self, first: int = FIRST_USER_OID) -> None:
+        self._next = itertools.count(first)
+        self._by_key: Dict[Tuple[Any, ...], int] = {}
+        self._lock = threading.Lock()
+
+    def oid(self, *key: Any) -> int:
+        """The OID of ``key``, allocated on first use."""
+        with self._lock:
+            got = self._by_key.get(key)
+            if got is None:
+                got = self._by_key[key] = next(self._next)
+            return got
+
+    def reserve(self, oid: int) -> None:
+        """Never hand out ``oid`` (used by a lazy source)."""
+        with self._lock:
+            nxt = next(self._next)
+            self._next = itertools.count(max(nxt, oid + 1))
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """What pg_attribute copies from pg_type."""
+
+    typlen: int
+    typbyval: bool
+    typalign: str
+    typstorage: str
+    typcollation: int
+    is_array: bool
+
+
+@dataclass
+class RowSet:
+    """Rows per pg_catalog relation, plus the ``_db`` each set belongs to."""
+
+    rows: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
+
+    def add(self, rel: str, row: Dict[str, Any]) -> None:
+        self.rows.setdefault(rel, []).append(row)
+
+
+def _quote_ident(name: str) -> str:
+    if name.isidentifier() and name == name.lower() and name.isascii():
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Builder:
+    def __init__(self, oids: OidAllocator, resolver: TypeResolver,
+                 types: Dict[int, TypeInfo], opclass: Dict[int, int],
+                 builtin_ns: Dict[str, int]) -> None:
+        self.oids, self.resolver, self.types = oids, resolver, types
+        self.opclass, self.builtin_ns = opclass, builtin_ns
+        self.out: Dict[int, RowSet] = {}
+        self.warnings: List[str] = []
+
+    def rowset(self, db_oid: int) -> RowSet:
+        return self.out.setdefault(db_oid, RowSet())
+
+    # ---- databases / schemas ----
+    def database(self, db: Database) -> int:
+        oid = self.oids.oid("db", db.name)
+        shared = self.rowset(SHARED_REGISTERED)
+        shared.add("pg_database", database_row(oid, db.name))
+        if db.comment:
+            shared.add("pg_shdescription", {"objoid": oid, "classoid": PG_DATABASE_OID,
+                                            "description": db.comment})
+        return oid
+
+    def schema_oid(self, db: str, schema: str) -> int:
+        return self.builtin_ns.get(schema) or self.oids.oid("ns", db, schema)
+
+    def schema(self, db_oid: int, db: Database, name: str, comment: Optional[str]) -> int:
+        oid = self.schema_oid(db.name, name)
+        rs = self.rowset(db_oid)
+        if name not in self.builtin_ns:
+            rs.add("pg_namespace", {"oid": oid, "nspname": name, "nspowner": OWNER})
+        if comment:
+            rs.add("pg_description", {"objoid": oid, "classoid": PG_NAMESPACE_OID,
+                                      "objsubid": 0, "description": comment})
+        return oid
+
+    # ---- tables ----
+    def table(self, db_oid: int, db: Database, ns_oid: int, schema: str, t: Table) -> None:
+        rs = self.rowset(db_oid)
+        oid = self.oids.oid("rel", db.name, schema, t.name)
+        cols = self.columns(t)
+        is_view = t.kind == "view"
+        has_index = bool(t.primary_key or t.unique or t.indexes) and not is_view
+        rs.add("pg_class", class_row(oid, t.name, ns_oid, "v" if is_view else "r", len(cols),
+                                     has_index, self.oids.oid("reltype", db.name, schema, t.name)))
+        for num, (c, ty) in enumerate(cols, start=1):
+            rs.add("pg_attribute", self.attribute_row(oid, num, c.name, ty, not c.nullable,
+                                                      c.default is not None))
+            if c.default is not None:
+                rs.add("pg_attrdef", {"oid": self.oids.oid("def", oid, num), "adrelid": oid,
+                                      "adnum": num, "adbin": c.default})
+            if c.comment:
+                rs.add("pg_description", {"objoid": oid, "classoid": PG_CLASS_OID,
+                                          "objsubid": num, "description": c.comment})
+        if t.comment:
+            rs.add("pg_description", {"objoid": oid, "classoid": PG_CLASS_OID, "objsubid": 0,
+                                      "description": t.comment})
+        if is_view:
+            if t.definition:
+                rs.add("pg_rewrite", {"oid": self.oids.oid("rule", oid), "rulename": "_RETURN",
+                                      "ev_class": oid, "ev_type": "1", "ev_enabled": "O",
+                                      "is_instead": True, "ev_qual": "<>",
+                                      "ev_action": t.definition})
+            return
+        attnum = {c.name: i for i, (c, _) in enumerate(cols, start=1)}
+        types = {c.name: ty for c, ty in cols}
+        if t.primary_key:
+            self.key(rs, db, schema, t, oid, ns_oid, "p", t.primary_key, attnum, types)
+        for u in t.unique:
+            self.key(rs, db, schema, t, oid, ns_oid, "u", u, attnum, types)
+        for fk in t.foreign_keys:
+            self.foreign_key(rs, db, schema, t, oid, ns_oid, fk, attnum)
+        for iname, cols, unique in t.indexes:
+            self.index(rs, db, schema, t, oid, ns_oid, iname, cols, unique, attnum, types)
+
+    def columns(self, t: Table) -> List[Tuple[Any, PgType]]:
+        out = []
+        for c in t.columns:
+            try:
+                ty = self.resolver.resolve(c.type)
+            except UnknownType as exc:
+                self.warnings.append(f"{t.name}.{c.name}: {exc}; reported as text")
+                ty = PgType(25)
+            out.append((c, ty))
+        return out
+
+    def attribute_row(self, rel: int, num: int, name: str, ty: PgType, notnull: bool,
+                      hasdef: bool) -> Dict[str, Any]:
+        ti = self.types.get(ty.oid) or TypeInfo(-1, False, "i", "x", 0, False)
+        return {"attrelid": rel, "attname": name, "atttypid": ty.oid, "attstattarget": -1,
+                "attlen": ti.typlen, "attnum": num, "attndims": 1 if ti.is_array else 0,
+                "attcacheoff": -1, "atttypmod": ty.typmod, "attbyval": ti.typbyval,
+                "attalign": ti.typalign, "attstorage": ti.typstorage, "attcompression": "",
+                "attnotnull": notnull, "atthasdef": hasdef, "atthasmissing": False,
+                "attidentity": "", "attgenerated": "", "attisdropped": False,
+                "attislocal": True, "attinhcount": 0, "attcollation": ti.typcollation}
+
+    def index(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
+              iname: str, cols: Sequence[str], unique: bool, attnum: Dict[str, int],
+              types: Dict[str, PgType]) -> int:
+        """pg_class + pg_index rows of an index; returns its OID."""
+        ioid = self.oids.oid("index", db.name, schema, iname)
+        rs.add("pg_class", class_row(ioid, iname, ns, "i", len(cols), False, 0, am=BTREE_AM))
+        for i, c in enumerate(cols, start=1):
+            rs.add("pg_attribute", self.attribute_row(ioid, i, c, types[c], False, False))
+        rs.add("pg_index", {
+            "indexrelid": ioid, "indrelid": rel, "indnatts": len(cols), "indnkeyatts": len(cols),
+            "indisunique": unique, "indnullsnotdistinct": False, "indisprimary": False,
+            "indisexclusion": False, "indimmediate": True, "indisclustered": False,
+            "indisvalid": True, "indcheckxmin": False, "indisready": True, "indislive": True,
+            "indisreplident": False, "indkey": [attnum[c] for c in cols],
+            "indcollation": [self.types.get(types[c].oid, TypeInfo(0, 0, "", "", 0, 0)).typcollation
+                             for c in cols],
+            "indclass": [self.opclass.get(types[c].oid, 0) for c in cols],
+            "indoption": [0] * len(cols)})
+        cols_sql = ", ".join(_quote_ident(c) for c in cols)
+        rs.add("rq_defs", {"oid": ioid, "kind": "index",
+                           "definition": f"CREATE {'UNIQUE ' if unique else ''}INDEX "
+                                         f"{_quote_ident(iname)} ON {_quote_ident(schema)}."
+                                         f"{_quote_ident(t.name)} USING btree ({cols_sql})"})
+        return ioid
+
+    def key(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
+            contype: str, cols: Sequence[str], attnum: Dict[str, int],
+            types: Dict[str, PgType]) -> None:
+        suffix = "pkey" if contype == "p" else "_".join(cols) + "_key"
+        iname = f"{t.name}_{suffix}"
+        ioid = self.index(rs, db, schema, t, rel, ns, iname, cols, True, attnum, types)
+        keys = [attnum[c] for c in cols]
+        if contype == "p":
+            rs.rows["pg_index"][-1]["indisprimary"] = True
+        cols_sql = ", ".join(_quote_ident(c) for c in cols)
+        kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
+        rs.add("pg_constraint", constraint_row(self.oids.oid("con", rel, iname), iname, ns,
+                                               contype, rel, ioid, keys))
+        rs.add("rq_defs", {"oid": self.oids.oid("con", rel, iname), "kind": "constraint",
+                           "definition": f"{kind} ({cols_sql})"})
+
+    def foreign_key(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
+                    fk: ForeignKey, attnum: Dict[str, int]) -> None:
+        ref_schema = fk.ref_schema or schema
+        ref_rel = self.oids.oid("rel", db.name, ref_schema, fk.ref_table)
+        ref_t = db.schemas.get(ref_schema, None)
+        ref_table = ref_t.tables.get(fk.ref_table) if ref_t else None
+        if ref_table is None:
+            self.warnings.append(f"{t.name}: foreign key references unknown table "
+                                 f"{ref_schema}.{fk.ref_table}")
+            return
+        ref_nums = {c.name: i for i, c in enumerate(ref_table.columns, start=1)}
+        name = fk.name or f"{t.name}_{'_'.join(fk.columns)}_fkey"
+        con_oid = self.oids.oid("con", rel, name)
+        ref_key = tuple(fk.ref_columns)
+        ref_index = 0
+        for kind, cols in [("pkey", ref_table.primary_key)] + [("key", u) for u in ref_table.unique]:
+            if tuple(cols) == ref_key:
+                iname = f"{ref_table.name}_pkey" if kind == "pkey" else \
+                    f"{ref_table.name}_{'_'.join(cols)}_key"
+                ref_index = self.oids.oid("index", db.name, ref_schema, iname)
+        row = constraint_row(con_oid, name, ns, "f", rel, ref_index,
+                             [attnum[c] for c in fk.columns])
+        row.update({"confrelid": ref_rel, "confkey": [ref_nums.get(c, 0) for c in fk.ref_columns],
+                    "confupdtype": _fk_action(fk.on_update), "confdeltype": _fk_action(fk.on_delete),
+                    "confmatchtype": "s"})
+        rs.add("pg_constraint", row)
+        # PostgreSQL qualifies the name unless the schema is on the search
+        # path; the session default path shows only public.
+        ref_name = (_quote_ident(fk.ref_table) if ref_schema == "public"
+                    else f"{_quote_ident(ref_schema)}.{_quote_ident(fk.ref_table)}")
+        definition = (f"FOREIGN KEY ({', '.join(_quote_ident(c) for c in fk.columns)}) "
+                      f"REFERENCES {ref_name}({', '.join(_quote_ident(c) for c in fk.ref_columns)})")
+        for word, action in (("UPDATE", fk.on_update), ("DELETE", fk.on_delete)):
+            if action != "NO ACTION":
+                definition += f" ON {word} {action}"
+        rs.add("rq_defs", {"oid": con_oid, "kind": "constraint", "definition": definition})
+
+
+def _fk_action(action: str) -> str:
+    return {"NO ACTION": "a", "RESTRICT": "r", "CASCADE": "c", "SET NULL": "n",
+            "SET DEFAULT": "d"}.get(action.upper(), "a")
+
+
+def database_row(oid: int, name: str) -> Dict[str, Any]:
+    """A pg_database row as CREATE DATABASE (template1, UTF8) makes it."""
+    return {"oid": oid, "datname": name, "datdba": OWNER, "encoding": 6,
+            "datlocprovider": "c", "datistemplate": False, "datallowconn": True,
+            "datconnlimit": -1, "datfrozenxid": "716", "datminmxid": "1",
+            "dattablespace": 1663, "datcollate": "C.UTF-8", "datctype": "C.UTF-8"}
+
+
+def class_row(oid: int, name: str, ns: int, kind: str, natts: int, has_index: bool,
+              reltype: int, am: Optional[int] = None) -> Dict[str, Any]:
+    """A pg_class row for a table ('r'), view ('v') or index ('i')."""
+    return {"oid": oid, "relname": name, "relnamespace": ns, "reltype": reltype,
+            "reloftype": 0, "relowner": OWNER,
+            "relam": am if am is not None else (HEAP_AM if kind == "r" else 0),
+            "relfilenode": 0 if kind == "v" else oid, "reltablespace": 0, "relpages": 0,
+            "reltuples": -1.0 if kind == "r" else 0.0, "relallvisible": 0, "reltoastrelid": 0,
+            "relhasindex": has_index, "relisshared": False, "relpersistence": "p",
+            "relkind": kind, "relnatts": natts, "relchecks": 0, "relhasrules": kind == "v",
+            "relhastriggers": False, "relhassubclass": False, "relrowsecurity": False,
+            "relforcerowsecurity": False, "relispopulated": True, "relreplident": "d" if kind != "i" else "n",
+            "relispartition": False, "relrewrite": 0, "relfrozenxid": "0", "relminmxid": "0"}
+
+
+def constraint_row(oid: int, name: str, ns: int, contype: str, rel: int, index: int,
+                   keys: List[int]) -> Dict[str, Any]:
+    """A pg_constraint row for a primary key, unique or foreign key constraint."""
+    return {"oid": oid, "conname": name, "connamespace": ns, "contype": contype,
+            "condeferrable": False, "condeferred": False, "convalidated": True,
+            "conrelid": rel, "contypid": 0, "conindid": index, "conparentid": 0,
+            "confrelid": 0, "confupdtype": " ", "confdeltype": " ", "confmatchtype": " ",
+            "conislocal": True, "coninhcount": 0, "connoinherit": True, "conkey": keys}
+
+
+def build_rows(dbs: Sequence[Database], oids: OidAllocator, resolver: TypeResolver,
+               types: Dict[int, TypeInfo], opclass: Dict[int, int],
+               builtin_ns: Dict[str, int]) -> Tuple[Dict[int, RowSet], List[str]]:
+    """Rows for every registered database, keyed by ``_db`` (the database's
+    OID, or SHARED_REGISTERED for shared catalogs), and warnings."""
+    b = _Builder(oids, resolver, types, opclass, builtin_ns)
+    for db in dbs:
+        db_oid = b.database(db)
+        b.rowset(db_oid)
+        for sc in db.schemas.values():
+            ns = b.schema(db_oid, db, sc.name, sc.comment)
+            for t in sc.tables.values():
+                b.table(db_oid, db, ns, sc.name, t)
+    return b.out, b.warnings

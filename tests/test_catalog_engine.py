@@ -1,0 +1,304 @@
+"""Catalog emulation: the engine's behaviour seen through real clients.
+
+Covers what the client-by-client differential suite (test_catalog_clients)
+takes for granted: routing (catalog statements answered here, everything
+else, unparseable SQL included, reaches the handler untouched), FATAL 3D000
+for unknown databases, SET/SHOW/RESET with ParameterStatus (TimeZone also
+changes timestamptz results), registration in every form (riffq 0.1.11's
+column words, PostgreSQL type names, Arrow schemas, DuckDB connections),
+live add/drop/alter while the server runs, and the lazy source contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, List
+
+import psycopg
+import pytest
+
+from riffq.testing import ServerProcess
+
+
+def serve_catalog(state_dir: str) -> None:
+    """A riffq.Server with catalog emulation and a handler that logs the SQL
+    it receives (one line per call in state_dir/handler.log). Control
+    statements (``riffq ...``) let tests change registrations live."""
+    import logging
+    import sys
+    import threading
+
+    import duckdb
+    import pyarrow as pa
+
+    import riffq
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    log_path = Path(state_dir) / "handler.log"
+    lock = threading.Lock()
+    duck = duckdb.connect()
+    duck.execute("CREATE SCHEMA shop; CREATE TABLE shop.customers(id INTEGER PRIMARY KEY, "
+                 "name VARCHAR NOT NULL UNIQUE, balance DECIMAL(12,2), joined TIMESTAMPTZ);"
+                 "CREATE TABLE shop.orders(id BIGINT PRIMARY KEY, customer_id INTEGER "
+                 "REFERENCES shop.customers(id), tags VARCHAR[], placed DATE);"
+                 "CREATE VIEW shop.big_orders AS SELECT id FROM shop.orders WHERE id > 10;"
+                 "COMMENT ON TABLE shop.customers IS 'people who buy';"
+                 "COMMENT ON COLUMN shop.customers.name IS 'full name';"
+                 "INSERT INTO shop.customers VALUES (1, 'ann', 10.50, '2024-01-02 03:04:05+00')")
+    server = riffq.Server("127.0.0.1:0")
+
+    def handle(sql: str, callback: Any, **kwargs: Any) -> None:
+        with lock, open(log_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(sql) + "\n")
+        s = sql.strip().rstrip(";")
+        if s.startswith("riffq add "):
+            server.register_table("appdb", "public", s.split()[2],
+                                  [{"x": {"type": "bigint", "nullable": True}}])
+            return callback("OK", is_tag=True)
+        if s.startswith("riffq drop "):
+            server.unregister_table("appdb", "public", s.split()[2])
+            return callback("OK", is_tag=True)
+        if s == "tz probe":
+            t = pa.table({"t": pa.array([dt.datetime(2024, 1, 2, 12, 0)],
+                                        pa.timestamp("us", tz="UTC"))})
+            return callback(t)
+        with lock:
+            cur = duck.cursor()
+        try:
+            callback(cur.execute(sql).fetch_record_batch())
+        except duckdb.Error as exc:
+            callback(("ERROR", "42601", str(exc).split("\n")[0]), is_error=True)
+
+    server.on_query(handle)
+    server.register_database("appdb", comment="the app")
+    server.register_schema("appdb", "public")
+    server.register_table("appdb", "public", "users",
+                          [{"id": {"type": "int", "nullable": False}},
+                           {"name": {"type": "string", "nullable": True}},
+                           {"score": {"type": "float", "nullable": True}},
+                           {"born": {"type": "date", "nullable": True}},
+                           {"seen": {"type": "datetime", "nullable": True}}],
+                          primary_key=["id"], comment="registered users")
+    server.register_table("appdb", "public", "typed",
+                          [{"a": {"type": "numeric(12,2)", "nullable": False}},
+                           {"b": {"type": "character varying(40)", "nullable": True}},
+                           {"c": {"type": "timestamptz", "nullable": True}},
+                           {"d": {"type": "text[]", "nullable": True}},
+                           {"e": {"type": "uuid", "nullable": True}},
+                           {"f": {"type": "jsonb", "nullable": True}},
+                           {"g": {"type": "int4", "nullable": True}}])
+    server.register_table("appdb", "public", "from_arrow",
+                          pa.schema([pa.field("k", pa.int16(), nullable=False),
+                                     pa.field("v", pa.list_(pa.float64()))]))
+    server.register_duckdb(duck, database="shopdb")
+    server.start(catalog_emulation=True)
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory: pytest.TempPathFactory):
+    state = tmp_path_factory.mktemp("catalog")
+    proc = ServerProcess(serve_catalog, str(state), timeout=60)
+    proc.state_dir = state  # type: ignore[attr-defined]
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+def connect(srv: ServerProcess, db: str = "appdb", **kw: Any) -> psycopg.Connection:
+    return psycopg.connect(srv.dsn(dbname=db), autocommit=True, **kw)
+
+
+def handler_log(srv: ServerProcess) -> List[str]:
+    path = Path(srv.state_dir) / "handler.log"  # type: ignore[attr-defined]
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def rows(conn: psycopg.Connection, sql: str, params: Any = None) -> List[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+# ---- sessions -----------------------------------------------------------------
+
+def test_unknown_database_is_fatal_3d000(srv: ServerProcess) -> None:
+    with pytest.raises(psycopg.OperationalError) as ei:
+        connect(srv, "nosuchdb")
+    assert 'database "nosuchdb" does not exist' in str(ei.value)
+    with pytest.raises(psycopg.OperationalError) as ei:
+        connect(srv, "template0")
+    assert "not currently accepting connections" in str(ei.value)
+    with connect(srv, "postgres") as conn:  # every cluster has it
+        assert rows(conn, "select current_database()") == [("postgres",)]
+
+
+def test_session_functions(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        assert rows(conn, "select current_database(), current_user, session_user") == \
+            [("appdb", "user", "user")]
+        assert rows(conn, "select current_schema()") == [("public",)]
+        (pid,), = rows(conn, "select pg_backend_pid()")
+        assert pid == conn.info.backend_pid
+        (version,), = rows(conn, "select version()")
+        assert version.startswith("PostgreSQL 15")
+
+
+# ---- routing --------------------------------------------------------------------
+
+def test_user_queries_reach_the_handler_untouched(srv: ServerProcess) -> None:
+    with connect(srv, "shopdb") as conn:
+        before = len(handler_log(srv))
+        assert rows(conn, "SELECT name FROM shop.customers WHERE id = 1") == [("ann",)]
+        with pytest.raises(psycopg.Error):
+            rows(conn, "SELEKT gibberish FROM")
+        # a user table joined with a catalog table is the user's query (DuckDB
+        # behind the handler has a pg_class of its own)
+        rows(conn, "select * from shop.customers c join pg_class p on p.oid = c.id")
+        log = handler_log(srv)[before:]
+        assert log[0] == "SELECT name FROM shop.customers WHERE id = 1"
+        assert log[1] == "SELEKT gibberish FROM"
+        assert log[2].startswith("select * from shop.customers c join pg_class")
+
+
+def test_catalog_queries_never_reach_the_handler(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        before = len(handler_log(srv))
+        rows(conn, "select relname from pg_catalog.pg_class where relname = 'users'")
+        rows(conn, "SELECT table_name FROM information_schema.tables")
+        rows(conn, "show search_path")
+        conn.execute("set application_name = 'x'")
+        assert handler_log(srv)[before:] == []
+
+
+# ---- registration ----------------------------------------------------------------
+
+def test_registered_types_are_real_types(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        got = rows(conn, """
+            select c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+            from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid
+            where c.relname in ('users', 'typed', 'from_arrow') and a.attnum > 0
+            order by c.relname, a.attnum""")
+    assert got == [
+        ("from_arrow", "k", "smallint", True),
+        ("from_arrow", "v", "double precision[]", False),
+        ("typed", "a", "numeric(12,2)", True),
+        ("typed", "b", "character varying(40)", False),
+        ("typed", "c", "timestamp with time zone", False),
+        ("typed", "d", "text[]", False),
+        ("typed", "e", "uuid", False),
+        ("typed", "f", "jsonb", False),
+        ("typed", "g", "integer", False),
+        ("users", "id", "bigint", True),
+        ("users", "name", "text", False),
+        ("users", "score", "double precision", False),
+        ("users", "born", "date", False),
+        ("users", "seen", "timestamp without time zone", False),
+    ]
+
+
+def test_duckdb_registration(srv: ServerProcess) -> None:
+    with connect(srv, "shopdb") as conn:
+        tables = rows(conn, "select table_schema, table_name, table_type from "
+                            "information_schema.tables where table_schema = 'shop' order by 2")
+        assert tables == [("shop", "big_orders", "VIEW"), ("shop", "customers", "BASE TABLE"),
+                          ("shop", "orders", "BASE TABLE")]
+        cols = rows(conn, "select column_name, data_type, is_nullable from "
+                          "information_schema.columns where table_name = 'customers' "
+                          "order by ordinal_position")
+        assert cols == [("id", "integer", "NO"), ("name", "text", "NO"),
+                        ("balance", "numeric", "YES"), ("joined", "timestamp with time zone", "YES")]
+        cons = rows(conn, "select conname, contype, pg_get_constraintdef(oid) from "
+                          "pg_constraint where conrelid = 'shop.orders'::regclass order by 1")
+        assert ("p", "PRIMARY KEY (id)") in [(c[1], c[2]) for c in cons]
+        assert ("f", "FOREIGN KEY (customer_id) REFERENCES shop.customers(id)") in \
+            [(c[1], c[2]) for c in cons]
+        assert rows(conn, "select obj_description('shop.customers'::regclass, 'pg_class')") == \
+            [("people who buy",)]
+
+
+def test_live_add_and_drop(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        q = "select count(*) from pg_catalog.pg_class where relname = 'late'"
+        assert rows(conn, q) == [(0,)]
+        with conn.cursor() as cur:
+            cur.execute("riffq add late")
+        assert rows(conn, q) == [(1,)]
+        with conn.cursor() as cur:
+            cur.execute("riffq drop late")
+        assert rows(conn, q) == [(0,)]
+
+
+# ---- settings ---------------------------------------------------------------------
+
+def test_set_show_reset(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        assert rows(conn, "show search_path") == [('"$user", public',)]
+        rows_ = []
+        with conn.cursor() as cur:
+            cur.execute("set search_path to shop, public")
+            cur.execute("show search_path")
+            rows_ = cur.fetchall()
+            assert cur.description[0].name == "search_path"
+        assert rows_ == [("shop, public",)]
+        assert rows(conn, "select current_setting('search_path')") == [("shop, public",)]
+        with conn.cursor() as cur:
+            cur.execute("reset search_path")
+        assert rows(conn, "show search_path") == [('"$user", public',)]
+        with conn.cursor() as cur:
+            cur.execute("show transaction isolation level")
+            assert cur.description[0].name == "transaction_isolation"
+            assert cur.fetchall() == [("read committed",)]
+        # a parameter PostgreSQL does not know may be the handler's engine's
+        before = len(handler_log(srv))
+        with pytest.raises(psycopg.Error):
+            with conn.cursor() as cur:
+                cur.execute("show no_such_setting_at_all")
+        assert handler_log(srv)[before:] == ["show no_such_setting_at_all"]
+
+
+def test_set_timezone_reports_and_retimes(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        with conn.cursor() as cur:
+            cur.execute("set time zone 'america/new_york'")
+        assert conn.info.parameter_status("TimeZone") == "America/New_York"
+        assert rows(conn, "show timezone") == [("America/New_York",)]
+        with conn.cursor() as cur:
+            cur.execute("tz probe", prepare=False)
+            raw = cur.fetchone()[0]
+        assert raw.utcoffset() == dt.timedelta(hours=-5)
+        with pytest.raises(psycopg.errors.InvalidParameterValue):
+            with conn.cursor() as cur:
+                cur.execute("set timezone = 'Mars/Olympus'")
+        with conn.cursor() as cur:
+            cur.execute("set application_name = 'probe'")
+        assert conn.info.parameter_status("application_name") == "probe"
+
+
+def test_readonly_and_unsupported_settings(srv: ServerProcess) -> None:
+    with connect(srv) as conn:
+        with pytest.raises(psycopg.errors.CantChangeRuntimeParam):
+            with conn.cursor() as cur:
+                cur.execute("set server_version = '1'")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            with conn.cursor() as cur:
+                cur.execute("set datestyle = 'SQL, DMY'")
+        with conn.cursor() as cur:
+            cur.execute("set datestyle = 'iso, dmy'")
+        assert conn.info.parameter_status("DateStyle") == "ISO, DMY"
+
+
+def test_set_of_unknown_parameter_reaches_handler(srv: ServerProcess) -> None:
+    with connect(srv, "shopdb") as conn:
+        before = len(handler_log(srv))
+        with conn.cursor() as cur:
+            cur.execute("SET threads = 2")  # DuckDB's, not PostgreSQL's
+        assert handler_log(srv)[before:] == ["SET threads = 2"]
