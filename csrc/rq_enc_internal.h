@@ -40,6 +40,7 @@
 #define RQ_OID_INT2 21
 #define RQ_OID_INT4 23
 #define RQ_OID_TEXT 25
+#define RQ_OID_OID 26
 #define RQ_OID_JSON 114
 #define RQ_OID_FLOAT4 700
 #define RQ_OID_FLOAT8 701

@@ -151,6 +151,7 @@ static uint32_t array_oid_of(uint32_t oid) {
     case RQ_OID_TIMESTAMPTZ: return 1185;
     case RQ_OID_INTERVAL: return 1187;
     case RQ_OID_UUID: return 2951;
+    case RQ_OID_OID: return 1028;
     case RQ_OID_JSON: return 199;
     default: return 0;
     }
@@ -291,6 +292,17 @@ static int parse_bytes(const char *f, const char *ext, rq_enc_node *n) {
 
 static int build_node(build_ctx *cx, const struct ArrowSchema *s, const char *ext_in,
                       int depth, rq_enc_node **out);
+
+/* Field metadata "riffq.pg_type" = "oid" reports an integer column as
+ * PostgreSQL's oid (4-byte unsigned): catalog emulation marks its OID
+ * columns so that drivers (asyncpg's introspection needs oid[]) see the
+ * types PostgreSQL sends. Values must fit 32 bits unsigned. */
+static void oid_override(const struct ArrowSchema *s, rq_enc_node *n) {
+    char v[16];
+    if ((n->kind == RQ_K_INT || n->kind == RQ_K_UINT) && n->width >= 4 &&
+        meta_get(s->metadata, "riffq.pg_type", v, sizeof v) && strcmp(v, "oid") == 0)
+        set_type(n, RQ_OID_OID, 4);
+}
 
 static int build_children(build_ctx *cx, const struct ArrowSchema *s, int depth,
                           rq_enc_node *n) {
@@ -433,7 +445,7 @@ static int build_node(build_ctx *cx, const struct ArrowSchema *s, const char *ex
         n->width = 1;
         set_type(n, RQ_OID_BOOL, 1);
     } else if (parse_scalar1(f, n) || parse_bytes(f, ext, n)) {
-        /* done */
+        oid_override(s, n);
     } else if (f[0] == 'd' && f[1] == ':') {
         rc = parse_decimal(cx, f, n);
     } else if (f[0] == 't') {

@@ -51,6 +51,7 @@ def serve_catalog(state_dir: str) -> None:
                  "COMMENT ON COLUMN shop.customers.name IS 'full name';"
                  "INSERT INTO shop.customers VALUES (1, 'ann', 10.50, '2024-01-02 03:04:05+00')")
     server = riffq.Server("127.0.0.1:0")
+    cursors: dict = {}
 
     def handle(sql: str, callback: Any, **kwargs: Any) -> None:
         with lock, open(log_path, "a", encoding="utf-8") as f:
@@ -67,10 +68,12 @@ def serve_catalog(state_dir: str) -> None:
             t = pa.table({"t": pa.array([dt.datetime(2024, 1, 2, 12, 0)],
                                         pa.timestamp("us", tz="UTC"))})
             return callback(t)
-        with lock:
-            cur = duck.cursor()
+        conn_id = kwargs.get("connection_id", 0)
+        with lock:  # one DuckDB cursor per client: its transactions are its own
+            cur = cursors.get(conn_id) or cursors.setdefault(conn_id, duck.cursor())
         try:
-            callback(cur.execute(sql).fetch_record_batch())
+            args = kwargs.get("query_args")
+            callback(cur.execute(sql, args).fetch_record_batch())
         except duckdb.Error as exc:
             callback(("ERROR", "42601", str(exc).split("\n")[0]), is_error=True)
 

@@ -80,6 +80,9 @@ class CatalogRouter:
 
             cls = rewrite.classify(sql)
             kind = getattr(cls, "kind", "other")
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("conn %s: %s statement: %.200r params=%r", connection_id, kind, sql,
+                             query_args)
             try:
                 if kind == "catalog_query" or (kind == "other" and getattr(cls, "is_catalog", False)):
                     return self._catalog_query(sess, sql, callback, query_args)
@@ -104,10 +107,7 @@ class CatalogRouter:
             if code is None:
                 raise
             return _error(cb, code, getattr(exc, "message", str(exc)))
-        duck_sql = res if isinstance(res, str) else res.sql
-        for item in getattr(res, "set_configs", None) or ():
-            name, value = item[0], item[1]
-            self._apply(sess, name, value, cb)
+        duck_sql = res.sql
         self.engine.refresh(sess)
         with sess.lock:
             cur = self.engine.cursor(sess)
@@ -115,9 +115,14 @@ class CatalogRouter:
                 table = cur.execute(duck_sql, list(params) if params else None).fetch_arrow_table()
             except Exception as exc:
                 code, msg = _duckdb_error(exc)
-                logger.info("catalog query failed (%s: %s): %s -> %s", code, msg, sql, duck_sql)
+                logger.info("catalog query failed (%s: %s): %s -> %s", code, msg, sql, duck_sql,
+                            exc_info=logger.isEnabledFor(logging.DEBUG))
                 return _error(cb, code, msg)
-        cb(table)
+        # set_config(): the query saw the old value (PostgreSQL evaluates the
+        # select list before the change takes effect for later statements).
+        for item in res.bound_set_configs(params):
+            self._apply(sess, item.name, item.value, cb, explicit=True)
+        cb(_mark_oids(table))
 
     # ---- SET / RESET / SHOW ----
     def _settings_stmt(self, sess: Session, sql: str, cb: Any) -> bool:
@@ -191,7 +196,12 @@ class CatalogRouter:
         cb("SET", is_tag=True)
         return True
 
-    def _apply(self, sess: Session, name: str, value: Optional[str], cb: Any) -> None:
+    def _apply(self, sess: Session, name: str, value: Optional[str], cb: Any,
+               explicit: bool = False) -> None:
+        """SET name = value (None: DEFAULT, unless ``explicit``: set_config
+        with a NULL value sets the empty string, as PostgreSQL does)."""
+        if explicit and value is None:
+            value = ""
         key, new = sess.settings.set(name, value)
         self._report(sess, key, new, cb)
         sess.vars_dirty = True
@@ -206,6 +216,30 @@ class CatalogRouter:
             raise SettingError("22023", str(exc)) from None
         if reported != value:  # TimeZone: PostgreSQL's canonical spelling
             sess.settings._values[key] = reported
+
+
+_OID_META = {b"riffq.pg_type": b"oid"}
+
+
+def _oid_field(f: pa.Field) -> pa.Field:
+    t = f.type
+    if pa.types.is_uint32(t):
+        return f.with_metadata(_OID_META)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        item = _oid_field(t.value_field)
+        if item is not t.value_field:
+            maker = pa.list_ if pa.types.is_list(t) else pa.large_list
+            return f.with_type(maker(item))
+    return f
+
+
+def _mark_oids(table: pa.Table) -> pa.Table:
+    """Report the catalog's OID columns (UINTEGER in DuckDB) as PostgreSQL
+    oid / oid[] (see the encoder's "riffq.pg_type" field metadata)."""
+    fields = [_oid_field(f) for f in table.schema]
+    if all(a is b for a, b in zip(fields, table.schema)):
+        return table
+    return table.cast(pa.schema(fields, table.schema.metadata))
 
 
 def _const(node: Any) -> Any:

@@ -97,6 +97,7 @@ class _Builder:
         self.opclass, self.builtin_ns = opclass, builtin_ns
         self.out: Dict[int, RowSet] = {}
         self.warnings: List[str] = []
+        self.referenced: set = set()  # (schema, table) some foreign key points at
 
     def rowset(self, db_oid: int) -> RowSet:
         return self.out.setdefault(db_oid, RowSet())
@@ -131,8 +132,12 @@ class _Builder:
         cols = self.columns(t)
         is_view = t.kind == "view"
         has_index = bool(t.primary_key or t.unique or t.indexes) and not is_view
-        rs.add("pg_class", class_row(oid, t.name, ns_oid, "v" if is_view else "r", len(cols),
-                                     has_index, self.oids.oid("reltype", db.name, schema, t.name)))
+        row = class_row(oid, t.name, ns_oid, "v" if is_view else "r", len(cols), has_index,
+                        self.oids.oid("reltype", db.name, schema, t.name))
+        # PostgreSQL enforces foreign keys with triggers on both tables, and
+        # psql lists FK constraints only for tables that have triggers.
+        row["relhastriggers"] = bool(t.foreign_keys) or (schema, t.name) in self.referenced
+        rs.add("pg_class", row)
         for num, (c, ty) in enumerate(cols, start=1):
             rs.add("pg_attribute", self.attribute_row(oid, num, c.name, ty, not c.nullable,
                                                       c.default is not None))
@@ -309,6 +314,8 @@ def build_rows(dbs: Sequence[Database], oids: OidAllocator, resolver: TypeResolv
     OID, or SHARED_REGISTERED for shared catalogs), and warnings."""
     b = _Builder(oids, resolver, types, opclass, builtin_ns)
     for db in dbs:
+        b.referenced = {(fk.ref_schema or sc.name, fk.ref_table) for sc in db.schemas.values()
+                        for t in sc.tables.values() for fk in t.foreign_keys}
         db_oid = b.database(db)
         b.rowset(db_oid)
         for sc in db.schemas.values():

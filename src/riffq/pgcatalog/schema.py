@@ -75,19 +75,23 @@ TSTZ = "TIMESTAMP WITH TIME ZONE"
 # PostgreSQL type (format_type text, typmod stripped) -> DuckDB column type,
 # spelled as DuckDB's DESCRIBE spells it (FLOAT = REAL, TIMESTAMP WITH TIME
 # ZONE = TIMESTAMPTZ in docs/catalog_design.md).
+# OID-valued columns are UINTEGER: the type survives expressions and
+# aggregates, so results can report PostgreSQL's oid / oid[] (drivers such as
+# asyncpg rely on oid[] in their introspection queries).
 TYPE_MAP: Dict[str, str] = {
-    **{t: "BIGINT" for t in (
+    **{t: "UINTEGER" for t in (
         "oid", "regproc", "regprocedure", "regoper", "regoperator", "regclass", "regtype",
         "regnamespace", "regrole", "regconfig", "regdictionary", "regcollation",
-        "xid", "cid", "xid8", "bigint")},
+        "xid", "cid")},
+    "xid8": "BIGINT", "bigint": "BIGINT",
     "smallint": "SMALLINT", "integer": "INTEGER", "real": "FLOAT",
     "double precision": "DOUBLE", "boolean": "BOOLEAN", "numeric": "DOUBLE",
     **{t: "VARCHAR" for t in (
         "name", '"char"', "text", "character varying", "character", "pg_node_tree",
         "aclitem", "inet", "pg_lsn", "anyarray", "pg_ndistinct", "pg_dependencies",
         "pg_mcv_list", "pg_statistic[]")},
-    **{t: "BIGINT[]" for t in (
-        "int2vector", "oidvector", "oid[]", "smallint[]", "integer[]", "bigint[]", "regtype[]")},
+    **{t: "UINTEGER[]" for t in ("oidvector", "oid[]", "regtype[]")},
+    **{t: "BIGINT[]" for t in ("int2vector", "smallint[]", "integer[]", "bigint[]")},
     **{t: "VARCHAR[]" for t in ("name[]", "text[]", "aclitem[]", '"char"[]')},
     "real[]": "FLOAT[]", "double precision[]": "DOUBLE[]", "boolean[]": "BOOLEAN[]",
     "timestamp with time zone": TSTZ, "interval": "INTERVAL", "bytea": "BLOB",
@@ -98,7 +102,7 @@ TYPE_MAP: Dict[str, str] = {
     "information_schema.cardinal_number": "INTEGER",
     "information_schema.time_stamp": TSTZ,
 }
-NUMERIC_DUCK = {"SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE"}
+NUMERIC_DUCK = {"SMALLINT", "INTEGER", "UINTEGER", "BIGINT", "FLOAT", "DOUBLE"}
 
 
 def duck_type(pg_type: str) -> str:
