@@ -56,8 +56,11 @@ $(VENV)/.installed: $(VENV)/.deps setup.py
 	touch $@
 
 # build_ext --inplace only recompiles when a csrc/ file is newer than the .so.
+# The last step prebuilds catalog emulation's DuckDB catalog into the user
+# cache (riffq/pgcatalog/snapshot.py), so servers start with it ready.
 install: $(VENV)/.installed
 	PYTHONWARNINGS=ignore $(VPY) setup.py -q build_ext --inplace >/dev/null
+	$(VPY) -m riffq.pgcatalog.snapshot >/dev/null
 
 data/klines.parquet certs/server.crt: | venv
 	$(VPY) scripts/gen_demo_data.py

@@ -129,6 +129,7 @@ class CatalogEngine:
         # marker -> (_db values, relations) its rows occupy in rq_base
         self._owned: Dict[int, Tuple[set, set]] = {}
         self._lazy_overrides: Tuple[Dict[str, str], Dict[str, str]] = ({}, {})
+        self._workfile: Optional[str] = None
 
     # ---- building ----
     def start(self) -> None:
@@ -138,15 +139,13 @@ class CatalogEngine:
 
     def _build(self) -> None:
         try:
-            import duckdb
+            from . import snapshot
 
-            from . import functions, infoschema, schema
-
-            con = duckdb.connect(":memory:")
-            self.schema = schema.build_catalog_db(con)
-            functions.install_functions(con)
-            infoschema.install_information_schema(con)
+            con, self.schema, self._workfile = snapshot.open_catalog_db()
             self._load_builtin_facts(con)
+            from . import rewrite  # noqa: F401  (its tables load now, not at the first query)
+
+            rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")
             # Clients' SQL runs in this database: no files, no network, no
             # extensions, whatever a rewritten query asks for.
             con.execute("SET enable_external_access = false")

@@ -1,0 +1,135 @@
+"""A prebuilt catalog database, so that a server's catalog is ready at once.
+
+Building the catalog (PostgreSQL 15's rows, ~700 views and macros) takes
+DuckDB most of a second, mostly binding views and macros. It is the same
+for every server of one riffq version, so it is built once into a DuckDB
+file in the cache directory (``$RIFFQ_CACHE_DIR``, else
+``$XDG_CACHE_HOME/riffq``, else ``~/.cache/riffq``), named after a hash of
+everything that shapes it (data files, the SQL/Python that builds it, the
+DuckDB version). Each server then copies that file to a private temporary
+file and opens the copy: writable (registered objects are inserted into
+it), gone when the server ends. When no cache directory is writable the
+catalog is built in memory instead, as before.
+
+``python -m riffq.pgcatalog.snapshot`` builds the cache ahead of time
+(``make install`` does).
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Optional, Tuple
+
+__all__ = ["open_catalog_db", "snapshot_path", "build_snapshot"]
+
+logger = logging.getLogger("riffq.catalog")
+_HERE = Path(__file__).resolve().parent
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("RIFFQ_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "riffq"
+
+
+@functools.lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    import duckdb
+
+    h = hashlib.sha256(duckdb.__version__.encode())
+    files = sorted(list((_HERE / "data").iterdir()) + [
+        _HERE / n for n in ("schema.py", "functions.py", "functions.sql", "infoschema.py",
+                            "infoschema.sql", "snapshot.py") if (_HERE / n).exists()])
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def snapshot_path() -> Path:
+    """Where the prebuilt catalog of this riffq + DuckDB lives."""
+    return _cache_dir() / f"catalog-{_fingerprint()}.duckdb"
+
+
+def _build_into(con: Any) -> Any:
+    from . import functions, infoschema, schema
+
+    cs = schema.build_catalog_db(con)
+    functions.install_functions(con)
+    infoschema.install_information_schema(con)
+    return cs
+
+
+def build_snapshot() -> Optional[Path]:
+    """Build the cached catalog file if missing; None when the cache
+    directory is not writable."""
+    import duckdb
+
+    path = snapshot_path()
+    if path.exists():
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
+        os.close(fd)
+        os.unlink(tmp)  # DuckDB creates the file itself
+        # Built in memory then copied: building in the file directly is ~5x
+        # slower (every statement goes through the storage layer).
+        con = duckdb.connect(":memory:")
+        try:
+            _build_into(con)
+            con.execute(f"ATTACH '{tmp}' AS rq_snapshot")
+            con.execute("COPY FROM DATABASE memory TO rq_snapshot")
+            con.execute("DETACH rq_snapshot")
+        finally:
+            con.close()
+        os.replace(tmp, path)  # atomic: concurrent builders each publish a whole file
+        for stale in path.parent.glob("catalog-*.duckdb"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+        return path
+    except OSError as exc:
+        logger.info("catalog cache not writable (%s): building in memory", exc)
+        return None
+
+
+def open_catalog_db() -> Tuple[Any, Any, Optional[str]]:
+    """(DuckDB connection, CatalogSchema, private work file or None)."""
+    import duckdb
+
+    from . import schema
+
+    snap = build_snapshot()
+    if snap is None:
+        con = duckdb.connect(":memory:")
+        return con, _build_into(con), None
+    fd, work = tempfile.mkstemp(prefix="riffq-catalog-", suffix=".duckdb")
+    os.close(fd)
+    shutil.copyfile(snap, work)
+    atexit.register(_remove, work)
+    con = duckdb.connect(work)
+    created = frozenset(r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'rq_base'").fetchall())
+    return con, schema.CatalogSchema(dict(schema.load_relations()), created), work
+
+
+def _remove(path: str) -> None:
+    for p in (path, path + ".wal"):
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    print(build_snapshot())
