@@ -276,6 +276,11 @@ def _duckdb_error(exc: BaseException) -> Tuple[str, str]:
     for ours, pg in (("rq_pg.", "pg_catalog."), ("rq_is.", "information_schema."),
                      ("rq_fn.", ""), ("rq_base.", "pg_catalog.")):
         msg = msg.replace(ours, pg)
+    from .functions import split_error
+
+    raised = split_error(msg)  # error() in an rq_fn macro: PostgreSQL's SQLSTATE and text
+    if raised is not None:
+        return raised
     msg = msg.split("\n", 1)[0]
     code = getattr(exc, "sqlstate", None)
     if isinstance(code, str) and len(code) == 5:
