@@ -38,6 +38,8 @@
 #define RQ_OID_BYTEA 17
 #define RQ_OID_INT8 20
 #define RQ_OID_INT2 21
+#define RQ_OID_INT2VECTOR 22
+#define RQ_OID_OIDVECTOR 30
 #define RQ_OID_INT4 23
 #define RQ_OID_TEXT 25
 #define RQ_OID_OID 26
@@ -148,6 +150,10 @@ int rq_enc_bind(rq_enc_node *n, const struct ArrowArray *arr, rq_error *err);
 void rq_enc_scalar_setup(rq_enc_node *n);
 /* rq_enc_nested.c: same for LIST/STRUCT/MAP/DICT (children set up first). */
 void rq_enc_nested_setup(rq_enc_node *n);
+/* Turn a one-dimensional list of integers (after rq_enc_nested_setup) into
+ * PostgreSQL's int2vector (`is_oid` 0) or oidvector (1): text "1 2 3",
+ * binary an array with lower bound 0, as int2vectorsend/oidvectorsend. */
+void rq_enc_nested_vector(rq_enc_node *n, int is_oid);
 /* rq_enc_binary.c: sets n->bin for scalar kinds that have a binary form
  * (called after rq_enc_scalar_setup); leaves it NULL otherwise. */
 void rq_enc_binary_setup(rq_enc_node *n);

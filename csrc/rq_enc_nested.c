@@ -421,6 +421,50 @@ static int b_list(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
     return RQ_OK;
 }
 
+/* int2vectorout / oidvectorout: "1 2 3" (no braces, no quoting). */
+static int t_vector(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t b, e;
+    RQ_TRY(list_range(n, i, &b, &e, err));
+    for (int64_t j = b; j < e; j++) {
+        if (j > b) RQ_PUTC(out, ' ');
+        RQ_TRY(rq_enc_elem(n->child[0], j, out, err));
+    }
+    return RQ_OK;
+}
+
+/* int2vectorsend / oidvectorsend: array_send with lower bound 0. */
+static int b_vector(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
+    int64_t b, e;
+    int hasnull = 0;
+    RQ_TRY(list_range(n, i, &b, &e, err));
+    RQ_RESERVE(out, 20);
+    rq_buf_put_be32_unchecked(out, b == e ? 0 : 1);
+    size_t flags_at = out->len;
+    rq_buf_put_be32_unchecked(out, 0);
+    rq_buf_put_be32_unchecked(out, n->elem_oid);
+    if (b < e) {
+        rq_buf_put_be32_unchecked(out, (uint32_t)(e - b));
+        rq_buf_put_be32_unchecked(out, 0);
+    }
+    RQ_TRY(bin_elems(n->child[0], b, e, out, &hasnull, err));
+    if (hasnull) rq_buf_patch_be32(out, flags_at, 1);
+    return RQ_OK;
+}
+
+void rq_enc_nested_vector(rq_enc_node *n, int is_oid) {
+    rq_enc_node *c = n->child[0];
+    c->oid = is_oid ? RQ_OID_OID : RQ_OID_INT2;
+    c->typlen = is_oid ? 4 : 2;
+    rq_enc_scalar_setup(c);
+    rq_enc_binary_setup(c);
+    n->oid = is_oid ? RQ_OID_OIDVECTOR : RQ_OID_INT2VECTOR;
+    n->elem_oid = c->oid;
+    n->typmod = -1;
+    n->text = t_vector;
+    n->bin = c->bin ? b_vector : NULL;
+    n->quote = 1;
+}
+
 /* to_json() of an array: "[1,2,null]", nested lists nest freely. */
 static int j_list(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *err) {
     int64_t b, e;

@@ -293,6 +293,20 @@ static int parse_bytes(const char *f, const char *ext, rq_enc_node *n) {
 static int build_node(build_ctx *cx, const struct ArrowSchema *s, const char *ext_in,
                       int depth, rq_enc_node **out);
 
+/* Field metadata "riffq.pg_type" = "int2vector" / "oidvector" on a list of
+ * integers reports PostgreSQL's vector types (pg_index.indkey,
+ * pg_proc.proargtypes in catalog emulation): text "1 2 3". */
+static void vector_override(const struct ArrowSchema *s, rq_enc_node *n) {
+    char v[16];
+    if (n->kind != RQ_K_LIST || n->ndim != 1 || n->layout == RQ_L_FIXED ||
+        !meta_get(s->metadata, "riffq.pg_type", v, sizeof v))
+        return;
+    const rq_enc_node *c = n->child[0];
+    if (c->kind != RQ_K_INT && c->kind != RQ_K_UINT) return;
+    if (strcmp(v, "int2vector") == 0) rq_enc_nested_vector(n, 0);
+    else if (strcmp(v, "oidvector") == 0) rq_enc_nested_vector(n, 1);
+}
+
 /* Field metadata "riffq.pg_type" = "oid" reports an integer column as
  * PostgreSQL's oid (4-byte unsigned): catalog emulation marks its OID
  * columns so that drivers (asyncpg's introspection needs oid[]) see the
@@ -453,6 +467,7 @@ static int build_node(build_ctx *cx, const struct ArrowSchema *s, const char *ex
     } else if (f[0] == '+') {
         rc = parse_nested(cx, s, depth, n);
         if (rc == RQ_OK) rq_enc_nested_setup(n);
+        if (rc == RQ_OK) vector_override(s, n);
         return rc;
     } else {
         rc = unsupported(cx, f);

@@ -219,12 +219,17 @@ class CatalogRouter:
 
 
 _OID_META = {b"riffq.pg_type": b"oid"}
+# The catalog's DuckDB stores int2vector as USMALLINT[] and oidvector as
+# UBIGINT[] (schema.TYPE_MAP), nothing else uses those element types.
+_VECTOR_OF = {pa.uint16(): b"int2vector", pa.uint64(): b"oidvector"}
 
 
 def _oid_field(f: pa.Field) -> pa.Field:
     t = f.type
     if pa.types.is_uint32(t):
         return f.with_metadata(_OID_META)
+    if pa.types.is_list(t) and t.value_type in _VECTOR_OF:
+        return f.with_metadata({b"riffq.pg_type": _VECTOR_OF[t.value_type]})
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         item = _oid_field(t.value_field)
         if item is not t.value_field:

@@ -90,8 +90,11 @@ TYPE_MAP: Dict[str, str] = {
         "name", '"char"', "text", "character varying", "character", "pg_node_tree",
         "aclitem", "inet", "pg_lsn", "anyarray", "pg_ndistinct", "pg_dependencies",
         "pg_mcv_list", "pg_statistic[]")},
-    **{t: "UINTEGER[]" for t in ("oidvector", "oid[]", "regtype[]")},
-    **{t: "BIGINT[]" for t in ("int2vector", "smallint[]", "integer[]", "bigint[]")},
+    # int2vector / oidvector get element types of their own (USMALLINT,
+    # UBIGINT) so results can report them as PostgreSQL does ("1 2 3").
+    "int2vector": "USMALLINT[]", "oidvector": "UBIGINT[]",
+    **{t: "UINTEGER[]" for t in ("oid[]", "regtype[]")},
+    **{t: "BIGINT[]" for t in ("smallint[]", "integer[]", "bigint[]")},
     **{t: "VARCHAR[]" for t in ("name[]", "text[]", "aclitem[]", '"char"[]')},
     "real[]": "FLOAT[]", "double precision[]": "DOUBLE[]", "boolean[]": "BOOLEAN[]",
     "timestamp with time zone": TSTZ, "interval": "INTERVAL", "bytea": "BLOB",
@@ -102,7 +105,8 @@ TYPE_MAP: Dict[str, str] = {
     "information_schema.cardinal_number": "INTEGER",
     "information_schema.time_stamp": TSTZ,
 }
-NUMERIC_DUCK = {"SMALLINT", "INTEGER", "UINTEGER", "BIGINT", "FLOAT", "DOUBLE"}
+NUMERIC_DUCK = {"SMALLINT", "USMALLINT", "INTEGER", "UINTEGER", "BIGINT", "UBIGINT", "FLOAT",
+                "DOUBLE"}
 
 
 def duck_type(pg_type: str) -> str:
