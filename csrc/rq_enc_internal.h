@@ -36,6 +36,8 @@
 /* PostgreSQL type OIDs used by the encoder. */
 #define RQ_OID_BOOL 16
 #define RQ_OID_BYTEA 17
+#define RQ_OID_CHAR 18
+#define RQ_OID_NAME 19
 #define RQ_OID_INT8 20
 #define RQ_OID_INT2 21
 #define RQ_OID_INT2VECTOR 22

@@ -152,6 +152,8 @@ static uint32_t array_oid_of(uint32_t oid) {
     case RQ_OID_INTERVAL: return 1187;
     case RQ_OID_UUID: return 2951;
     case RQ_OID_OID: return 1028;
+    case RQ_OID_NAME: return 1003;
+    case RQ_OID_CHAR: return 1002;
     case RQ_OID_JSON: return 199;
     default: return 0;
     }
@@ -308,14 +310,20 @@ static void vector_override(const struct ArrowSchema *s, rq_enc_node *n) {
 }
 
 /* Field metadata "riffq.pg_type" = "oid" reports an integer column as
- * PostgreSQL's oid (4-byte unsigned): catalog emulation marks its OID
- * columns so that drivers (asyncpg's introspection needs oid[]) see the
- * types PostgreSQL sends. Values must fit 32 bits unsigned. */
+ * PostgreSQL's oid (4-byte unsigned), "name" / "char" a string column as
+ * name / "char": catalog emulation marks its columns so that drivers
+ * (asyncpg's introspection needs oid[]) see the types PostgreSQL sends.
+ * oid values must fit 32 bits unsigned, "char" values one byte. */
 static void oid_override(const struct ArrowSchema *s, rq_enc_node *n) {
     char v[16];
-    if ((n->kind == RQ_K_INT || n->kind == RQ_K_UINT) && n->width >= 4 &&
-        meta_get(s->metadata, "riffq.pg_type", v, sizeof v) && strcmp(v, "oid") == 0)
+    if (!meta_get(s->metadata, "riffq.pg_type", v, sizeof v)) return;
+    if ((n->kind == RQ_K_INT || n->kind == RQ_K_UINT) && n->width >= 4 && strcmp(v, "oid") == 0)
         set_type(n, RQ_OID_OID, 4);
+    /* name and "char": the text's bytes are also their binary form */
+    else if (n->kind == RQ_K_BYTES && n->sem == RQ_SEM_TEXT && strcmp(v, "name") == 0)
+        set_type(n, RQ_OID_NAME, 64);
+    else if (n->kind == RQ_K_BYTES && n->sem == RQ_SEM_TEXT && strcmp(v, "char") == 0)
+        set_type(n, RQ_OID_CHAR, 1);
 }
 
 static int build_children(build_ctx *cx, const struct ArrowSchema *s, int depth,

@@ -3,7 +3,7 @@ compared with a real PostgreSQL 15.
 
 The DuckDB side gets its rq_pg tables straight from the reference server's
 pg_catalog (``load_catalog_from_pg``), converted the way the design
-(docs/catalog_design.md) stores them: oids as BIGINT, vectors as BIGINT[],
+(docs/catalog.md) stores them: oids as BIGINT, vectors as BIGINT[],
 expression trees (pg_node_tree) as their deparsed text. So every function
 is checked against PostgreSQL on exactly the same catalog rows, including
 user objects (tables with constraints, indexes, views, types, comments)

@@ -43,7 +43,7 @@ CORPUS = HERE / "catalog" / "corpus"
 # --------------------------------------------------------------------------------------
 
 def _session_vars(con: Any) -> None:
-    """What the engine sets per connection (docs/catalog_design.md)."""
+    """What the engine sets per connection (docs/catalog.md)."""
     con.execute("SET VARIABLE rq_db_oid = 5")
     con.execute("SET VARIABLE rq_db_name = 'postgres'")
     con.execute("SET VARIABLE rq_user = 'postgres'")

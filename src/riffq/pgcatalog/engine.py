@@ -2,7 +2,7 @@
 
 One engine per server. It owns an in-memory DuckDB database holding
 PostgreSQL 15's catalogs (``rq_base`` tables, ``rq_pg`` views, ``rq_is``
-information_schema views, ``rq_fn`` functions: see docs/catalog_design.md),
+information_schema views, ``rq_fn`` functions: see docs/catalog.md),
 keeps the rows of registered objects in step with ``riffq.catalog.Catalog``
 (checked before every catalog query, so live changes show at once), asks a
 lazy source for its objects on every catalog query (riffq 0.1.11's

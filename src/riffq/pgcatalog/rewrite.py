@@ -1,4 +1,4 @@
-"""PostgreSQL catalog statements -> DuckDB SQL (issue 5, docs/catalog_design.md).
+"""PostgreSQL catalog statements -> DuckDB SQL (issue 5, docs/catalog.md).
 
 Two entry points, both built on pglast (PostgreSQL's own parser):
 
@@ -146,6 +146,8 @@ def _category(pgtype: str) -> Optional[str]:
 
 
 RelKey = Tuple[str, str]
+# (schema, relation) -> {column: PostgreSQL type as format_type spells it}, in order
+_REL_EXACT: Dict[Tuple[str, str], Dict[str, str]] = {}
 
 
 ColumnCats = Dict[str, Optional[str]]
@@ -167,6 +169,7 @@ def _load_relations() -> Tuple[FrozenSet[str], FrozenSet[str], Dict[RelKey, Colu
         key = (rel["schema"], rel["name"])
         (pg if key[0] == "pg_catalog" else info).add(key[1])
         cols[key] = {c["name"]: _category(c["type"]) for c in rel.get("columns", ())}
+        _REL_EXACT[key] = {c["name"]: c["type"] for c in rel.get("columns", ())}
         if rel.get("relkind") == "r" and rel.get("oid"):
             oids[key] = int(rel["oid"])
     return frozenset(pg), frozenset(info), cols, oids
@@ -329,16 +332,22 @@ class RewriteResult(str):
     - ``param_types``: ``{n: PostgreSQL type name}`` for parameters written
       with an explicit cast (``$1::regclass`` -> ``{1: 'regclass'}``), the
       types PostgreSQL would infer for them.
+    - ``output_types``: the last statement's output column types by position
+      where a catalog column or a cast tells them (``name``, ``"char"``...),
+      None entries elsewhere; None when unknown.
     """
 
     set_configs: Tuple[SetConfig, ...]
     param_types: Dict[int, str]
+    output_types: Optional[Tuple[Optional[str], ...]]
 
     def __new__(cls, sql: str, set_configs: Iterable[SetConfig] = (),
-                param_types: Optional[Dict[int, str]] = None) -> "RewriteResult":
+                param_types: Optional[Dict[int, str]] = None,
+                output_types: Optional[Sequence[Optional[str]]] = None) -> "RewriteResult":
         obj = super().__new__(cls, sql)
         obj.set_configs = tuple(set_configs)
         obj.param_types = dict(param_types or {})
+        obj.output_types = tuple(output_types) if output_types is not None else None
         return obj
 
     @property
@@ -1071,14 +1080,16 @@ _UNSUPPORTED_FUNCS = frozenset(("regexp_match", "regexp_matches", "similar_to_es
 
 
 class _Rel:
-    """A FROM item in scope: its columns' categories, and its oid for
-    ``tableoid`` when it is a catalog table."""
+    """A FROM item in scope: its columns' categories, its oid for
+    ``tableoid`` when it is a catalog table, and its columns' exact types."""
 
-    __slots__ = ("cols", "oid")
+    __slots__ = ("cols", "oid", "exact")
 
-    def __init__(self, cols: Dict[str, Optional[str]], oid: Optional[int] = None) -> None:
+    def __init__(self, cols: Dict[str, Optional[str]], oid: Optional[int] = None,
+                 exact: Optional[Dict[str, Optional[str]]] = None) -> None:
         self.cols = cols
         self.oid = oid
+        self.exact = exact or {}
 
 
 Scope = Dict[str, _Rel]
@@ -1109,11 +1120,15 @@ class _Rewriter:
     def __init__(self) -> None:
         self.ctes: set = set()
         self.cte_cols: Dict[str, Dict[str, Optional[str]]] = {}
+        self.cte_exact: Dict[str, Dict[str, Optional[str]]] = {}
         self.scopes: List[Scope] = []
         self.output_selects: set = set()
         self.set_configs: List[SetConfig] = []
         self.param_types: Dict[int, str] = {}
         self._serial = 0
+        self.top_id: Optional[int] = None
+        # exact PostgreSQL types of the output columns where known (name, "char")
+        self.output_types: Optional[List[Optional[str]]] = None
 
     # ---- driver ----
     def run(self, stmt: ast.Node) -> ast.Node:
@@ -1121,6 +1136,10 @@ class _Rewriter:
             raise _unsupported(f"{type(stmt).__name__} in a catalog query")
         self.ctes = _collect_ctes(stmt)
         self._mark_output(stmt)
+        first = stmt
+        while first.op != SetOperation.SETOP_NONE:
+            first = first.larg
+        self.top_id = id(first)
         return self.visit(stmt)
 
     def _mark_output(self, sel: ast.SelectStmt) -> None:
@@ -1160,16 +1179,18 @@ class _Rewriter:
                 key = item.alias.aliasname if item.alias else item.relname
                 scope[key] = self._relation(item)
             elif isinstance(item, ast.RangeSubselect) and item.alias:
-                scope[item.alias.aliasname] = _Rel(self._output_types(item.subquery))
+                scope[item.alias.aliasname] = _Rel(self._output_types(item.subquery), None,
+                                                   self._output_exact(item.subquery))
         return scope
 
     def _relation(self, rv: ast.RangeVar) -> _Rel:
         target = _relation_schema(rv.schemaname, rv.relname, self.ctes)
         if target == "":
-            return _Rel(self.cte_cols.get(rv.relname, {}))
+            return _Rel(self.cte_cols.get(rv.relname, {}), None,
+                        self.cte_exact.get(rv.relname, {}))
         if target in _SCHEMA_OF:
             key = (_SCHEMA_OF[target], rv.relname)
-            return _Rel(_REL_COLUMNS.get(key, {}), _TABLE_OIDS.get(key))
+            return _Rel(_REL_COLUMNS.get(key, {}), _TABLE_OIDS.get(key), _REL_EXACT.get(key))
         return _Rel({})
 
     def _lookup(self, names: List[str]) -> Optional[_Rel]:
@@ -1184,6 +1205,24 @@ class _Rewriter:
                 if col in rel.cols:
                     return rel
         return None
+
+    def _output_exact(self, sel: Any) -> Dict[str, Optional[str]]:
+        """Exact PostgreSQL types of a subquery's / CTE's named output columns."""
+        if not isinstance(sel, ast.SelectStmt):
+            return {}
+        while sel.op != SetOperation.SETOP_NONE:
+            sel = sel.larg
+        self.scopes.append(self._scope_for(sel.fromClause))
+        try:
+            targets = [rt for rt in sel.targetList or ()
+                       if not (isinstance(rt.val, ast.ColumnRef)
+                               and isinstance(rt.val.fields[-1], ast.A_Star))]
+            if len(targets) != len(sel.targetList or ()):
+                return {}  # a * inside: the column list is not known here
+            types = self._exact_output(targets) or [None] * len(targets)
+            return {rt.name or figure_colname(rt.val): t for rt, t in zip(targets, types)}
+        finally:
+            self.scopes.pop()
 
     def _output_types(self, sel: Any) -> Dict[str, Optional[str]]:
         if not isinstance(sel, ast.SelectStmt):
@@ -1311,6 +1350,8 @@ class _Rewriter:
             is_output = id(node) in self.output_selects
             wrapped: Dict[Any, ast.Node] = {}
             targets = []
+            if id(node) == self.top_id:
+                self.output_types = self._exact_output(node.targetList or ())
             for pos, rt in enumerate(node.targetList or (), 1):
                 rt, oid_expr = self._target(rt, is_output)
                 if oid_expr is not None:
@@ -1327,6 +1368,31 @@ class _Rewriter:
             self.scopes.pop()
         return node
 
+    def _exact_output(self, targets: Sequence[ast.ResTarget]) -> Optional[List[Optional[str]]]:
+        """PostgreSQL types of the output columns, by position, where a plain
+        column or a cast says it (None entries elsewhere); None if a ``*``
+        cannot be expanded here."""
+        out: List[Optional[str]] = []
+        for rt in targets:
+            val = rt.val
+            if isinstance(val, ast.ColumnRef) and isinstance(val.fields[-1], ast.A_Star):
+                names = _names(val.fields[:-1])
+                scope = self.scopes[-1] if self.scopes else {}
+                rels = [scope[names[-1]]] if names and names[-1] in scope else list(scope.values())
+                if len(rels) != 1 or not rels[0].exact:
+                    return None
+                out.extend(rels[0].exact.values())
+            elif isinstance(val, ast.ColumnRef):
+                rel = self._lookup(_names(val.fields))
+                col = getattr(val.fields[-1], "sval", None)
+                out.append(rel.exact.get(col) if rel is not None and col else None)
+            elif isinstance(val, ast.TypeCast):
+                base, is_array, _ = _pg_type(val.typeName)
+                out.append(base + ("[]" if is_array else ""))
+            else:
+                out.append(None)
+        return out
+
     def _with(self, wc: ast.WithClause) -> None:
         for cte in wc.ctes or ():
             if not isinstance(cte.ctequery, ast.SelectStmt):
@@ -1334,8 +1400,19 @@ class _Rewriter:
             if cte.aliascolnames:
                 cols = _names(cte.aliascolnames)
                 self.cte_cols[cte.ctename] = dict.fromkeys(cols)
+                first = cte.ctequery
+                while first.op != SetOperation.SETOP_NONE:
+                    first = first.larg
+                self.scopes.append(self._scope_for(first.fromClause))
+                try:
+                    types = self._exact_output(first.targetList or ()) or []
+                finally:
+                    self.scopes.pop()
+                if len(types) == len(cols):
+                    self.cte_exact[cte.ctename] = dict(zip(cols, types))
             else:
                 self.cte_cols[cte.ctename] = self._output_types(cte.ctequery)
+                self.cte_exact[cte.ctename] = self._output_exact(cte.ctequery)
             cte.ctequery = self.visit(cte.ctequery)
         wc.ctes = tuple(wc.ctes or ())
 
@@ -2006,6 +2083,7 @@ def _rewrite_cached(sql: str) -> Union[RewriteResult, RewriteError]:
 
 def _rewrite_statements(stmts: Sequence[ast.RawStmt]) -> RewriteResult:
     texts, set_configs, param_types = [], [], {}
+    output_types: Optional[List[Optional[str]]] = None
     for raw in stmts:
         rw = _Rewriter()
         tree = rw.run(raw.stmt)
@@ -2013,7 +2091,8 @@ def _rewrite_statements(stmts: Sequence[ast.RawStmt]) -> RewriteResult:
         set_configs.extend(rw.set_configs)
         for num, typ in rw.param_types.items():
             param_types.setdefault(num, typ)
-    return RewriteResult(";\n".join(texts), set_configs, param_types)
+        output_types = rw.output_types
+    return RewriteResult(";\n".join(texts), set_configs, param_types, output_types)
 
 
 def rewrite(sql: str) -> RewriteResult:

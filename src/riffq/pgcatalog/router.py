@@ -122,7 +122,7 @@ class CatalogRouter:
         # select list before the change takes effect for later statements).
         for item in res.bound_set_configs(params):
             self._apply(sess, item.name, item.value, cb, explicit=True)
-        cb(_mark_oids(table))
+        cb(_mark_types(table, res.output_types))
 
     # ---- SET / RESET / SHOW ----
     def _settings_stmt(self, sess: Session, sql: str, cb: Any) -> bool:
@@ -238,10 +238,24 @@ def _oid_field(f: pa.Field) -> pa.Field:
     return f
 
 
-def _mark_oids(table: pa.Table) -> pa.Table:
-    """Report the catalog's OID columns (UINTEGER in DuckDB) as PostgreSQL
-    oid / oid[] (see the encoder's "riffq.pg_type" field metadata)."""
-    fields = [_oid_field(f) for f in table.schema]
+# Text-typed catalog columns reported with their PostgreSQL type.
+_TEXT_KINDS = {"name": b"name", '"char"': b"char"}
+
+
+def _typed_field(f: pa.Field, pg_type: Optional[str]) -> pa.Field:
+    kind = _TEXT_KINDS.get(pg_type or "")
+    if kind is not None and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
+        return f.with_metadata({b"riffq.pg_type": kind})
+    return _oid_field(f)
+
+
+def _mark_types(table: pa.Table, pg_types: Optional[Sequence[Optional[str]]]) -> pa.Table:
+    """Report catalog columns with PostgreSQL's types (encoder field metadata
+    "riffq.pg_type"): OID columns (UINTEGER in DuckDB) as oid / oid[],
+    int2vector/oidvector, and name / "char" columns the rewriter recognised."""
+    if pg_types is None or len(pg_types) != table.num_columns:
+        pg_types = [None] * table.num_columns
+    fields = [_typed_field(f, t) for f, t in zip(table.schema, pg_types)]
     if all(a is b for a, b in zip(fields, table.schema)):
         return table
     return table.cast(pa.schema(fields, table.schema.metadata))

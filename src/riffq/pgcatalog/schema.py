@@ -1,4 +1,4 @@
-"""PostgreSQL 15's catalog as DuckDB tables and views (design: docs/catalog_design.md).
+"""PostgreSQL 15's catalog as DuckDB tables and views (design: docs/catalog.md).
 
 ``build_catalog_db(con)`` creates in a DuckDB connection:
 
@@ -74,7 +74,7 @@ DB_FILTER = "(_db = 0 OR _db = CAST(getvariable('rq_db_oid') AS BIGINT))"
 TSTZ = "TIMESTAMP WITH TIME ZONE"
 # PostgreSQL type (format_type text, typmod stripped) -> DuckDB column type,
 # spelled as DuckDB's DESCRIBE spells it (FLOAT = REAL, TIMESTAMP WITH TIME
-# ZONE = TIMESTAMPTZ in docs/catalog_design.md).
+# ZONE = TIMESTAMPTZ in docs/catalog.md).
 # OID-valued columns are UINTEGER: the type survives expressions and
 # aggregates, so results can report PostgreSQL's oid / oid[] (drivers such as
 # asyncpg rely on oid[] in their introspection queries).

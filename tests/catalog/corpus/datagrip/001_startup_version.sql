@@ -1,0 +1,9 @@
+-- client: datagrip
+-- action: startup: version
+-- source: datafusion-contrib/datafusion-postgres issue #165 (DataGrip 2025.2 startup, PostgreSQL server log)
+-- captured: server log quoted in the issue
+-- protocol: extended
+-- params: []
+-- normalise: version
+-- expect: equal
+select version()

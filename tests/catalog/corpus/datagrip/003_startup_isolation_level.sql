@@ -1,0 +1,8 @@
+-- client: datagrip
+-- action: startup: isolation level
+-- source: datafusion-contrib/datafusion-postgres issue #165 (DataGrip 2025.2 startup, PostgreSQL server log)
+-- captured: server log quoted in the issue
+-- protocol: extended
+-- params: []
+-- expect: equal
+SHOW TRANSACTION ISOLATION LEVEL

@@ -1,0 +1,8 @@
+-- client: dbeaver
+-- action: execution context: search_path
+-- source: dbeaver/dbeaver plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreExecutionContext.java (refreshDefaults)
+-- captured: transcribed by hand from the source
+-- protocol: extended
+-- params: []
+-- expect: equal
+SHOW search_path

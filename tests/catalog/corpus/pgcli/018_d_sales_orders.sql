@@ -1,0 +1,30 @@
+-- client: pgcli
+-- action: \d sales.orders
+-- source: dbcli/pgcli + dbcli/pgspecial: pgspecial/dbcommands.py describe_table_details
+-- captured: PostgreSQL 15.18 (Debian 15.18-0+deb12u1) server log (log_statement=all)
+-- protocol: simple
+-- expect: equal
+SELECT c2.relname,
+                                i.indisprimary,
+                                i.indisunique,
+                                i.indisclustered,
+                                i.indisvalid,
+                                pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),
+                                pg_catalog.pg_get_constraintdef(con.oid, true),
+                                contype,
+                                condeferrable,
+                                condeferred,
+                                c2.reltablespace
+                        FROM pg_catalog.pg_class c,
+                            pg_catalog.pg_class c2,
+                            pg_catalog.pg_index i
+                        LEFT JOIN pg_catalog.pg_constraint con
+                        ON conrelid = i.indrelid
+                            AND conindid = i.indexrelid
+                            AND contype IN ('p','u','x')
+                        WHERE c.oid = '{oid:sales.orders}'
+                            AND c.oid = i.indrelid
+                            AND i.indexrelid = c2.oid
+                        ORDER BY i.indisprimary DESC,
+                            i.indisunique DESC,
+                            c2.relname;

@@ -1,0 +1,8 @@
+-- client: pgjdbc
+-- action: CatalogMeta columns
+-- source: pgjdbc/pgjdbc pgjdbc/src/main/java/org/postgresql/jdbc/PgDatabaseMetaData.java
+-- captured: PostgreSQL 15.18 (Debian 15.18-0+deb12u1) server log (log_statement=all)
+-- protocol: extended
+-- params: []
+-- expect: equal
+select current_catalog
