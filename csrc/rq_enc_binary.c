@@ -280,6 +280,10 @@ static int b_interval(const rq_enc_node *n, int64_t i, rq_buf *out, rq_error *er
 }
 
 void rq_enc_binary_setup(rq_enc_node *n) {
+    if (n->text_only) {
+        n->bin = NULL;
+        return;
+    }
     switch (n->kind) {
     case RQ_K_NULL: n->bin = n->text; break; /* never called: all NULL */
     case RQ_K_BOOL: n->bin = b_bool; break;

@@ -44,6 +44,7 @@
 #define RQ_OID_OIDVECTOR 30
 #define RQ_OID_INT4 23
 #define RQ_OID_TEXT 25
+#define RQ_OID_VARCHAR 1043
 #define RQ_OID_OID 26
 #define RQ_OID_JSON 114
 #define RQ_OID_FLOAT4 700
@@ -112,6 +113,7 @@ struct rq_enc_node {
     int has_tz;       /* timestamp with a time zone → timestamptz */
     int ndim;         /* LIST: number of nested list levels (>= 1) */
     int quote;        /* text may need quoting as an array element */
+    int text_only;    /* no binary form (a reg* type holding the name) */
     int slow_null;    /* isnull must use rq_enc_isnull_slow (null, dict) */
     int fixed_max;    /* upper bound of text bytes for fixed-size kinds */
     uint32_t oid;

@@ -1388,7 +1388,15 @@ class _Rewriter:
                 out.append(rel.exact.get(col) if rel is not None and col else None)
             elif isinstance(val, ast.TypeCast):
                 base, is_array, _ = _pg_type(val.typeName)
+                base = _TYPNAME_SPELLING.get(base, base)
                 out.append(base + ("[]" if is_array else ""))
+            elif isinstance(val, ast.FuncCall) and not val.agg_star and not val.over:
+                fname = _names(val.funcname)
+                out.append(_builtin_results().get((fname[-1], len(val.args or ())))
+                           if len(fname) == 1 or fname[0] == "pg_catalog" else None)
+            elif type(val).__name__ == "SQLValueFunction":
+                op = str(getattr(val.op, "name", val.op)).lower()
+                out.append("name" if any(op.endswith(n) for n in _SVF_NAME_TYPED) else None)
             else:
                 out.append(None)
         return out
@@ -1942,6 +1950,38 @@ def _builtin_signatures() -> Dict[Tuple[str, int], Tuple[Optional[str], ...]]:
     except (OSError, ValueError, KeyError, TypeError):
         logger.debug("function signatures unavailable", exc_info=True)
         return {}
+
+
+# pg_type.typname -> the spelling relations.json (format_type) uses
+_TYPNAME_SPELLING = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real",
+                     "float8": "double precision", "bool": "boolean", "char": '"char"',
+                     "varchar": "character varying", "timestamptz": "timestamp with time zone"}
+
+
+@lru_cache(maxsize=1)
+def _builtin_results() -> Dict[Tuple[str, int], Optional[str]]:
+    """{(proname, nargs): result type} of pg_catalog functions (None where
+    overloads of that arity disagree), for output column types."""
+    try:
+        with open(os.path.join(_DATA_DIR, "pg_type.ndjson"), encoding="utf-8") as f:
+            types = {rec["oid"]: rec["typname"] for rec in map(json.loads, f)}
+        out: Dict[Tuple[str, int], Optional[str]] = {}
+        with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
+            for rec in map(json.loads, f):
+                if rec.get("pronamespace") != 11 or rec.get("proretset"):
+                    continue
+                t = types.get(rec.get("prorettype"))
+                t = _TYPNAME_SPELLING.get(t, t) if t else None
+                key = (rec["proname"], len(rec.get("proargtypes") or ()))
+                out[key] = t if out.get(key, t) == t else None
+        return out
+    except (OSError, ValueError, KeyError, TypeError):
+        logger.debug("function result types unavailable", exc_info=True)
+        return {}
+
+
+_SVF_NAME_TYPED = frozenset(("current_user", "session_user", "user", "current_role",
+                             "current_catalog", "current_schema"))
 
 
 def _typed_params(name: str, args: Tuple[ast.Node, ...]) -> Tuple[ast.Node, ...]:

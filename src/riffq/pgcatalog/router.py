@@ -238,14 +238,30 @@ def _oid_field(f: pa.Field) -> pa.Field:
     return f
 
 
-# Text-typed catalog columns reported with their PostgreSQL type.
-_TEXT_KINDS = {"name": b"name", '"char"': b"char"}
+# Text-typed catalog columns reported with their PostgreSQL type (the
+# encoder's "riffq.pg_type" field metadata); information_schema domains as
+# their base types, as PostgreSQL's RowDescription does.
+_TEXT_KINDS = {
+    "name": b"name", '"char"': b"char", "information_schema.sql_identifier": b"name",
+    "character varying": b"varchar", "information_schema.character_data": b"varchar",
+    "information_schema.yes_or_no": b"varchar", "json": b"json",
+    **{t: t.encode() for t in ("regproc", "regprocedure", "regoper", "regoperator",
+                               "regclass", "regtype", "regnamespace", "regrole")},
+}
+# Integer catalog columns whose DuckDB type is wider than PostgreSQL's.
+_INT_TYPES = {"smallint": pa.int16(), "integer": pa.int32(),
+              "information_schema.cardinal_number": pa.int32()}
 
 
 def _typed_field(f: pa.Field, pg_type: Optional[str]) -> pa.Field:
-    kind = _TEXT_KINDS.get(pg_type or "")
+    t = pg_type or ""
+    kind = _TEXT_KINDS.get(t)
     if kind is not None and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
         return f.with_metadata({b"riffq.pg_type": kind})
+    if t in _INT_TYPES and pa.types.is_integer(f.type) and f.type != _INT_TYPES[t]:
+        return f.with_type(_INT_TYPES[t])  # values come from columns of that type
+    if t == "oid" and pa.types.is_integer(f.type):
+        return f.with_type(pa.uint32()).with_metadata(_OID_META)
     return _oid_field(f)
 
 
