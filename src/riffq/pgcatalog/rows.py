@@ -132,8 +132,10 @@ class _Builder:
         cols = self.columns(t)
         is_view = t.kind == "view"
         has_index = bool(t.primary_key or t.unique or t.indexes) and not is_view
+        reltype = self.oids.oid("reltype", db.name, schema, t.name)
         row = class_row(oid, t.name, ns_oid, "v" if is_view else "r", len(cols), has_index,
-                        self.oids.oid("reltype", db.name, schema, t.name))
+                        reltype)
+        self.row_type(rs, db, schema, t.name, oid, ns_oid, reltype)
         # PostgreSQL enforces foreign keys with triggers on both tables, and
         # psql lists FK constraints only for tables that have triggers.
         row["relhastriggers"] = bool(t.foreign_keys) or (schema, t.name) in self.referenced
@@ -167,6 +169,26 @@ class _Builder:
             self.foreign_key(rs, db, schema, t, oid, ns_oid, fk, attnum)
         for iname, cols, unique in t.indexes:
             self.index(rs, db, schema, t, oid, ns_oid, iname, cols, unique, attnum, types)
+
+    def row_type(self, rs: RowSet, db: Database, schema: str, name: str, rel: int, ns: int,
+                 reltype: int) -> None:
+        """The composite type every table and view has, and its array type
+        (psycopg's CompositeInfo and asyncpg's introspection read them)."""
+        arr = self.oids.oid("reltype[]", db.name, schema, name)
+        common = {"typnamespace": ns, "typowner": OWNER, "typlen": -1, "typbyval": False,
+                  "typispreferred": False, "typisdefined": True, "typdelim": ",",
+                  "typmodin": 0, "typmodout": 0, "typalign": "d", "typstorage": "x",
+                  "typnotnull": False, "typbasetype": 0, "typtypmod": -1, "typndims": 0,
+                  "typcollation": 0}
+        rs.add("pg_type", {**common, "oid": reltype, "typname": name, "typtype": "c",
+                           "typcategory": "C", "typrelid": rel, "typsubscript": 0,
+                           "typelem": 0, "typarray": arr, "typinput": 2290, "typoutput": 2291,
+                           "typreceive": 2402, "typsend": 2403, "typanalyze": 0})
+        rs.add("pg_type", {**common, "oid": arr, "typname": "_" + name, "typtype": "b",
+                           "typcategory": "A", "typrelid": 0, "typsubscript": 6179,
+                           "typelem": reltype, "typarray": 0, "typinput": 750,
+                           "typoutput": 751, "typreceive": 2400, "typsend": 2401,
+                           "typanalyze": 3816})
 
     def columns(self, t: Table) -> List[Tuple[Any, PgType]]:
         out = []
