@@ -1390,6 +1390,10 @@ class _Rewriter:
                 base, is_array, _ = _pg_type(val.typeName)
                 base = _TYPNAME_SPELLING.get(base, base)
                 out.append(base + ("[]" if is_array else ""))
+            elif (isinstance(val, ast.FuncCall) and _names(val.funcname)[-1] == "array_agg"
+                  and len(val.args or ()) == 1):
+                inner = self._exact_output([ast.ResTarget(val=val.args[0])])
+                out.append(inner[0] + "[]" if inner and inner[0] else None)
             elif isinstance(val, ast.FuncCall) and not val.agg_star and not val.over:
                 fname = _names(val.funcname)
                 out.append(_builtin_results().get((fname[-1], len(val.args or ())))

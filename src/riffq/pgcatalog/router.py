@@ -262,6 +262,10 @@ def _typed_field(f: pa.Field, pg_type: Optional[str]) -> pa.Field:
         return f.with_type(_INT_TYPES[t])  # values come from columns of that type
     if t == "oid" and pa.types.is_integer(f.type):
         return f.with_type(pa.uint32()).with_metadata(_OID_META)
+    if t.endswith("[]") and pa.types.is_list(f.type):  # name[] & co: type the items
+        item = _typed_field(f.type.value_field, t[:-2])
+        if item is not f.type.value_field:
+            return f.with_type(pa.list_(item))
     return _oid_field(f)
 
 
