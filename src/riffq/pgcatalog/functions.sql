@@ -84,6 +84,13 @@ CREATE MACRO rq_fn.pg_char_to_encoding(name) AS
 
 -- ---- identifiers -------------------------------------------------------------
 
+-- parse_ident('a."B".c') -> ['a', 'B', 'c']: unquoted parts lower-cased, quoted
+-- ones unescaped (approximation: a dot inside a quoted part splits it).
+CREATE MACRO rq_fn.parse_ident(s, strict := true) AS
+    list_transform(string_split(s, '.'), p -> CASE
+        WHEN trim(p) LIKE '"%"' THEN replace(trim(p)[2:-2], '""', '"')
+        ELSE lower(trim(p)) END);
+
 -- PostgreSQL's quote_ident(): quotes unless all [a-z0-9_] (not starting with
 -- a digit) and not a keyword other than an unreserved one.
 CREATE MACRO rq_fn.quote_ident(s) AS

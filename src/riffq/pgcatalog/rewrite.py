@@ -1912,6 +1912,9 @@ class _Rewriter:
 
     def _any_all(self, node: ast.A_Expr, op: str, is_all: bool) -> ast.Node:
         lcat = self.infer(node.lexpr)
+        if isinstance(node.rexpr, ast.ParamRef) and lcat in _PARAM_TYPE_OF_CATEGORY:
+            # x = ANY($1): PostgreSQL types $1 as an array of x's type
+            self.param_types.setdefault(node.rexpr.number, _PARAM_TYPE_OF_CATEGORY[lcat] + "[]")
         left = self.visit(node.lexpr)
         text = _string_const(node.rexpr)
         if text is not None:  # x = ANY('{a,b}'): the literal is an array of x's type

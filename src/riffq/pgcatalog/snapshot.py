@@ -60,10 +60,26 @@ def snapshot_path() -> Path:
     return _cache_dir() / f"catalog-{_fingerprint()}.duckdb"
 
 
+#: The bootstrap superuser (OID 10) that owns every object (engine.SUPERUSER_NAME).
+SUPERUSER = "postgres"
+
+
+def _name_superuser(con: Any, cs: Any) -> None:
+    """The generated data writes the bootstrap superuser in ACLs as
+    "{superuser}" (it carries no role names); ours is SUPERUSER."""
+    for rel in sorted(cs.created):
+        for col, pg_type, _duck in cs.columns(rel):
+            if pg_type == "aclitem[]":
+                con.execute(f'UPDATE rq_base."{rel}" SET "{col}" = list_transform("{col}", '
+                            f"a -> replace(a, '{{superuser}}', '{SUPERUSER}')) "
+                            f'WHERE "{col}" IS NOT NULL')
+
+
 def _build_into(con: Any) -> Any:
     from . import functions, infoschema, schema
 
     cs = schema.build_catalog_db(con)
+    _name_superuser(con, cs)
     functions.install_functions(con)
     infoschema.install_information_schema(con)
     return cs
