@@ -18,6 +18,8 @@ enum { TIMER_NONE, TIMER_STARTUP, TIMER_AUTH, TIMER_QUERY, TIMER_LINGER };
 
 #define RQ_IN_PAUSE (8u << 20) /* stop reading above this backlog while busy */
 #define LINGER_MS 2000
+/* Output held back while a query job runs (see rq_conn_process). */
+#define RQ_HOLD_OUT (8u << 10)
 
 typedef struct write_req {
     uv_write_t req;
@@ -85,7 +87,7 @@ int rq_conn_send(rq_conn *c, const void *data, size_t len) {
     return rc;
 }
 
-int rq_conn_send_take(rq_conn *c, rq_buf *b) {
+static int send_take(rq_conn *c, rq_buf *b, int quiet) {
     if (b->len == 0) return RQ_OK;
     int rc = RQ_OK;
     pthread_mutex_lock(&c->mu);
@@ -98,12 +100,16 @@ int rq_conn_send_take(rq_conn *c, rq_buf *b) {
     } else {
         rc = append_locked(c, b->data, b->len);
     }
-    int post = rc == RQ_OK && need_flush_post(c);
+    int post = rc == RQ_OK && !quiet && need_flush_post(c);
     pthread_mutex_unlock(&c->mu);
     rq_buf_reset(b);
     if (post) rq_server_post_flush(c->srv, c);
     return rc;
 }
+
+int rq_conn_send_take(rq_conn *c, rq_buf *b) { return send_take(c, b, 0); }
+
+int rq_conn_send_take_quiet(rq_conn *c, rq_buf *b) { return send_take(c, b, 1); }
 
 int rq_conn_wait_writable(rq_conn *c) {
     pthread_mutex_lock(&c->mu);
@@ -127,15 +133,20 @@ static void on_handle_closed(uv_handle_t *h) {
     rq_server_maybe_close_wake(s);
 }
 
+static void call_disconnect(rq_conn *c) {
+    rq_server *s = c->srv;
+    if (s->has_disconnect && s->ops->disconnect) s->ops->disconnect(s->host, c->id, c->ip, c->port);
+}
+
 static void disconnect_task(void *arg) {
     rq_conn *c = arg;
-    rq_server *s = c->srv;
     pthread_mutex_lock(&c->host_mu);
-    int notify = c->connect_called || !s->has_connect;
-    c->host_gone = 1;
+    /* The connect handler has not returned yet (its task may not even have
+     * started: workers run tasks in parallel): it runs this after it. */
+    int later = c->connect_queued && c->connect_state != 2;
+    if (later) c->disconnect_pending = 1;
     pthread_mutex_unlock(&c->host_mu);
-    if (notify && s->has_disconnect && s->ops->disconnect)
-        s->ops->disconnect(s->host, c->id, c->ip, c->port);
+    if (!later) call_disconnect(c);
     rq_conn_unref(c);
 }
 
@@ -195,9 +206,14 @@ static void on_write(uv_write_t *req, int status) {
     rq_conn_unref(c);
 }
 
-void rq_conn_flush(rq_conn *c) {
+/* Write queued output unless there is less than `hold` bytes of it. */
+static void flush_over(rq_conn *c, size_t hold) {
     if (c->closing) return;
     pthread_mutex_lock(&c->mu);
+    if (hold > 0 && c->out.len > 0 && c->out.len < hold) {
+        pthread_mutex_unlock(&c->mu);
+        return;
+    }
     c->flush_posted = 0;
     if (c->out.len == 0) {
         pthread_mutex_unlock(&c->mu);
@@ -227,6 +243,8 @@ void rq_conn_flush(rq_conn *c) {
         rq_conn_close(c);
     }
 }
+
+void rq_conn_flush(rq_conn *c) { flush_over(c, 0); }
 
 /* Send a message built in `b` (loop thread), then flush. */
 int rq_conn_send_buf(rq_conn *c, rq_buf *b) {
@@ -307,22 +325,27 @@ void rq_conn_start_query_timer(rq_conn *c) {
     rq_conn_start_timer(c, TIMER_QUERY, c->srv->cfg.query_timeout);
 }
 
+void rq_conn_start_hook_timer(rq_conn *c, double seconds) {
+    rq_conn_start_timer(c, TIMER_QUERY, seconds);
+}
+
 /* ---- host tasks ---- */
 
 static void connect_task(void *arg) {
     rq_job *j = arg;
     rq_conn *c = j->conn;
     rq_server *s = c->srv;
+    rq_conn_ref(c); /* the host may drop the job (and its conn ref) in the call */
     pthread_mutex_lock(&c->host_mu);
-    int gone = c->host_gone;
-    if (!gone) c->connect_called = 1;
+    c->connect_state = 1;
     pthread_mutex_unlock(&c->host_mu);
-    if (gone) {
-        rq_job_expire(j);
-        rq_job_unref(j);
-        return;
-    }
-    s->ops->connect(s->host, j); /* the host owns our reference now */
+    s->ops->connect(s->host, j); /* the host owns the task's job reference now */
+    pthread_mutex_lock(&c->host_mu);
+    c->connect_state = 2;
+    int disconnect = c->disconnect_pending;
+    pthread_mutex_unlock(&c->host_mu);
+    if (disconnect) call_disconnect(c);
+    rq_conn_unref(c);
 }
 
 static void auth_task(void *arg) {
@@ -599,7 +622,10 @@ void rq_conn_process(rq_conn *c) {
         if (!c->closing) rq_buf_consume(&c->in, (size_t)used);
     }
     if (!c->busy) rq_conn_resume_reading(c);
-    rq_conn_flush(c);
+    /* A query job just started: what the messages before it produced
+     * (ParseComplete, BindComplete...) goes out with its result, in one
+     * write, unless it is sizeable. Its completion event flushes. */
+    flush_over(c, c->busy && c->job ? RQ_HOLD_OUT : 0);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
@@ -719,7 +745,8 @@ static void on_job_event(rq_conn *c, rq_job *j) {
     case RQ_JOB_CONNECT: on_connect_verdict(c, j); break;
     case RQ_JOB_AUTH: on_auth_verdict(c, j); break;
     case RQ_JOB_LOGIN: on_login_verdict(c, j); break;
-    case RQ_JOB_QUERY: rq_session_on_job(c, j); return; /* takes the ref */
+    case RQ_JOB_QUERY:
+    case RQ_JOB_PARAM_TYPES: rq_session_on_job(c, j); return; /* takes the ref */
     }
     rq_job_unref(j);
 }
@@ -735,6 +762,7 @@ void rq_conn_on_event(rq_conn *c, rq_event *ev) {
         ev->cursor = NULL;
         break;
     case RQ_EV_FLUSH:
+        rq_conn_flush(c); /* a worker asked for it (slow producer, full chunk) */
         break;
     }
     if (!c->closing) {
@@ -785,7 +813,11 @@ static void start_connect_job(rq_conn *c) {
         return;
     }
     rq_job *j = rq_job_new(RQ_JOB_CONNECT, c);
+    /* Set before the task can run (it is read under host_mu by the
+     * disconnect task, which can only be queued after this). */
+    c->connect_queued = 1;
     if (j == NULL || rq_conn_dispatch(c, j, connect_task) != RQ_OK) {
+        c->connect_queued = 0;
         rq_error e;
         rq_error_set(&e, RQ_SEV_FATAL, "53000", "could not start the connection handler");
         c->connect_verdict = -1;

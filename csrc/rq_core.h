@@ -43,7 +43,7 @@ typedef struct rq_cursor rq_cursor;
 /* ---- jobs (host decisions) ---- */
 
 enum { RQ_JOB_PENDING = 0, RQ_JOB_ANSWERED = 1, RQ_JOB_EXPIRED = 2 };
-enum { RQ_RES_NONE, RQ_RES_BOOL, RQ_RES_STREAM, RQ_RES_TAG, RQ_RES_ERROR };
+enum { RQ_RES_NONE, RQ_RES_BOOL, RQ_RES_STREAM, RQ_RES_TAG, RQ_RES_ERROR, RQ_RES_TYPES };
 
 typedef struct rq_param {
     uint8_t *val;  /* NULL for SQL NULL */
@@ -58,24 +58,42 @@ struct rq_job {
     rq_job_kind kind;
     rq_conn *conn;     /* ref held */
     uint64_t conn_id;
-    char *ip;
+    const char *ip;    /* conn->ip (the job holds the conn) */
     int port;
     char *user, *password, *database, *appname;
     char *sql;
     int do_describe;
     int nparams;       /* -1: simple query */
     rq_param *params;
+    int ntypes;        /* PARAM_TYPES: the statement's parameters */
+    uint32_t *types;   /* known types; the answer fills the zeros */
     /* result, written once by the answering thread before posting */
     int res;
     int ok;
     rq_error err;
     char *tag;
-    struct ArrowArrayStream stream;
+    struct ArrowArrayStream stream; /* a stream answer when `cur` is NULL */
+    /* QUERY: the cursor prepared by the loop (formats, promised columns,
+     * what to do), which a stream answer is streamed through before the
+     * job goes back to the loop: on the worker that ran the handler, right
+     * after it returns, when it answered synchronously; else in a pool
+     * task submitted by the answering thread. */
+    rq_cursor *cur;
+    int cur_ran;                /* cur was run; cur_status is its outcome */
+    int cur_status;             /* rq_cursor_status */
+    int answered_inline;        /* answered by the handler's own call */
 };
 
 rq_job *rq_job_new(rq_job_kind kind, rq_conn *conn);
 /* Try to move PENDING → EXPIRED (timeout/cancel). 1 if this call expired it. */
 int rq_job_expire(rq_job *job);
+/* Worker: bracket the host call of a QUERY job. A stream answer given
+ * during the call (on this thread) is not posted; end() returns 1 if so,
+ * and the caller then runs rq_job_finish_inline(). */
+void rq_job_host_call_begin(rq_job *job);
+int rq_job_host_call_end(rq_job *job);
+/* Worker: stream job->cur, then post the job to the loop. */
+void rq_job_finish_inline(rq_job *job);
 
 /* ---- cursors (a result being streamed) ---- */
 
@@ -85,6 +103,12 @@ typedef enum rq_cursor_status {
     RQ_CUR_FAILED,     /* error in cursor->err */
     RQ_CUR_ABORTED     /* connection gone or cancelled */
 } rq_cursor_status;
+
+/* What a cursor task does with the cursor (rq_cursor_work). */
+enum { RQ_CT_DESCRIBE, RQ_CT_RUN };
+/* Which describe message the task writes: none, RowDescription when there
+ * are columns (simple Query), or RowDescription / NoData (Describe). */
+enum { RQ_DESC_NONE, RQ_DESC_ROWDESC, RQ_DESC_OR_NODATA };
 
 struct rq_cursor {
     struct ArrowArrayStream stream;
@@ -103,6 +127,12 @@ struct rq_cursor {
     int nformats;
     rq_cmd_kind cmd;
     rq_error err;
+    /* the next task (set by the loop before handing the cursor over) */
+    int op;                      /* RQ_CT_DESCRIBE / RQ_CT_RUN */
+    int desc_msg;                /* RQ_DESC_* */
+    int keep;                    /* describe only: keep the stream for Execute */
+    int64_t max_rows;            /* RUN: Execute row limit (0 = all) */
+    int slow;                    /* a get_next took long: flush before the next */
 };
 
 /* ---- events posted to the loop thread ---- */
@@ -141,7 +171,7 @@ struct rq_server {
     rq_pool *pool;
     const rq_host_ops *ops;
     void *host;
-    int has_connect, has_auth, has_disconnect, has_login;
+    int has_connect, has_auth, has_disconnect, has_login, has_param_types;
     rq_server_config cfg;
     rq_tls_ctx *tls_ctx;
     int tls_on;
@@ -218,7 +248,6 @@ struct rq_conn {
     rq_conn_state state;
     int connect_verdict;      /* 0 pending, 1 ok, -1 rejected */
     rq_error connect_err;
-    int connect_seen;         /* host saw on_connect: owes a disconnect */
     int busy;                 /* async work in flight: don't parse input */
     int closing;              /* close requested */
     int ext_error;            /* extended protocol: skip until Sync */
@@ -239,17 +268,23 @@ struct rq_conn {
     rq_portal *op_portal;
     rq_stmt_entry *op_stmt;   /* statement being described */
     int op_kind;              /* 'D' describe portal, 'S' describe stmt, 'E' execute */
+    int op_merged;            /* 'E' with the portal's Describe (one job) */
     int32_t op_max_rows;
     rq_cursor *op_cursor;     /* cursor owned by a worker task now */
+    rq_stmt_entry *op_parse;  /* statement waiting for its parameter types
+                               * (PARAM_TYPES job), not yet in `stmts` */
     atomic_int cancel;        /* CancelRequest received */
     int handles_open;         /* tcp + timer still to be closed */
     int close_after_flush;    /* FATAL sent: shut down once drained */
     int read_paused;          /* input backlog while busy */
     int timer_kind;           /* what the timer is counting */
-    /* host call ordering: connect before disconnect, never one without the other */
+    /* host call ordering: the disconnect handler runs after the connect
+     * handler returned, and for every connection whose connect task was
+     * queued (a socket that vanishes at once still gets both) */
     pthread_mutex_t host_mu;
-    int connect_called;       /* host_mu */
-    int host_gone;            /* host_mu: disconnect decided */
+    int connect_queued;       /* host_mu: a connect task will run */
+    int connect_state;        /* host_mu: 0 not started, 1 running, 2 returned */
+    int disconnect_pending;   /* host_mu: the connect task runs the disconnect */
 
     /* output side, guarded by mu */
     pthread_mutex_t mu;
@@ -269,6 +304,10 @@ int rq_conn_send(rq_conn *c, const void *data, size_t len);
 /* Like rq_conn_send, but may adopt b's storage (zero copy); b is left
  * empty (possibly with another allocation) either way. */
 int rq_conn_send_take(rq_conn *c, rq_buf *b);
+/* rq_conn_send_take without waking the loop: for a worker that posts an
+ * event for this connection right after (the loop flushes then), so a
+ * small result leaves in the same write as its CommandComplete. */
+int rq_conn_send_take_quiet(rq_conn *c, rq_buf *b);
 /* Block while the output is above RQ_OUT_HIGH. RQ_ECLOSED if conn died. */
 int rq_conn_wait_writable(rq_conn *c);
 /* Loop thread: push queued output to the socket. */
@@ -280,17 +319,30 @@ void rq_conn_terminate(rq_conn *c, const rq_error *why);
 
 /* ---- cursors (rq_cursor.c) ---- */
 
+/* A cursor for `stream` (moved in; NULL: attach one later by moving it
+ * into cur->stream). */
 rq_cursor *rq_cursor_new(struct ArrowArrayStream *stream, rq_cmd_kind cmd);
 /* Promise: the result must have these n column types (n < 0: none). */
 int rq_cursor_expect(rq_cursor *cur, int n, const uint32_t *oids);
 /* Copy the Bind result format codes into the cursor. */
 int rq_cursor_set_formats(rq_cursor *cur, const int16_t *formats, int n);
-/* Worker thread: get the schema and build the plan; send RowDescription
- * (or nothing for a zero-column result) when `send_rowdesc`. */
-rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc);
-/* Worker thread: stream up to max_rows rows (0 = all). */
-rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows);
-/* Worker thread: release the stream, batch and plan, free the cursor. */
+/* Worker thread: get the schema and build the plan; write the describe
+ * message cur->desc_msg asks for into `out` (if not NULL). */
+rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, rq_buf *out);
+/* Worker thread: stream up to max_rows rows (0 = all), after what `out`
+ * already holds. Full chunks go to the connection; the last one is left
+ * in `out`. */
+rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows, rq_buf *out);
+/* Worker thread: the cursor's task (cur->op, desc_msg, max_rows), its
+ * output queued without waking the loop (the caller posts an event next),
+ * and the stream released when the cursor is finished (anything but a
+ * suspended portal or a Describe whose Execute comes later). */
+rq_cursor_status rq_cursor_work(rq_cursor *cur, rq_conn *c);
+/* 1 while the cursor holds Arrow data (stream or batch): only a worker
+ * may free it then. */
+int rq_cursor_has_arrow(const rq_cursor *cur);
+/* Worker thread: release the stream, batch and plan, free the cursor. Any
+ * thread when !rq_cursor_has_arrow(cur). */
 void rq_cursor_free(rq_cursor *cur, rq_server *srv);
 
 #endif /* RQ_CORE_H */

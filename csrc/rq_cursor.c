@@ -13,16 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "rq_core.h"
+#include "rq_proto.h"
 
 rq_cursor *rq_cursor_new(struct ArrowArrayStream *stream, rq_cmd_kind cmd) {
     rq_cursor *cur = calloc(1, sizeof *cur);
     if (cur == NULL) return NULL;
-    cur->stream = *stream;
-    stream->release = NULL;
+    if (stream) {
+        cur->stream = *stream;
+        stream->release = NULL;
+    }
     cur->cmd = cmd;
     cur->nexpect = -1;
+    cur->op = RQ_CT_RUN;
     return cur;
 }
 
@@ -43,14 +48,23 @@ static void release_batch(rq_cursor *cur) {
     cur->batch.release = NULL;
 }
 
-void rq_cursor_free(rq_cursor *cur, rq_server *srv) {
-    if (cur == NULL) return;
+int rq_cursor_has_arrow(const rq_cursor *cur) {
+    return cur->stream.release != NULL || cur->batch.release != NULL;
+}
+
+/* The batch, then the stream (through the host: it may need the GIL). */
+static void release_arrow(rq_cursor *cur, rq_server *srv) {
     release_batch(cur);
     if (cur->stream.release) {
         if (srv->ops->release_stream) srv->ops->release_stream(srv->host, &cur->stream);
         else cur->stream.release(&cur->stream);
         cur->stream.release = NULL;
     }
+}
+
+void rq_cursor_free(rq_cursor *cur, rq_server *srv) {
+    if (cur == NULL) return;
+    release_arrow(cur, srv);
     rq_rowplan_free(cur->plan);
     free(cur->formats);
     free(cur->expect_oids);
@@ -106,7 +120,7 @@ int rq_cursor_expect(rq_cursor *cur, int n, const uint32_t *oids) {
     return RQ_OK;
 }
 
-rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc) {
+rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, rq_buf *out) {
     struct ArrowSchema schema;
     memset(&schema, 0, sizeof schema);
     int rc = cur->stream.get_schema(&cur->stream, &schema);
@@ -121,12 +135,14 @@ rq_cursor_status rq_cursor_describe(rq_cursor *cur, rq_conn *c, int send_rowdesc
     if (!matches_promise(cur))
         return rq_error_set(&cur->err, RQ_SEV_ERROR, "0A000", "cached plan must not change result type"),
                RQ_CUR_FAILED;
-    if (!send_rowdesc || cur->count_mode || cur->ncols == 0) return RQ_CUR_DONE;
-    rq_buf b = {0};
-    rc = rq_rowplan_write_rowdesc(cur->plan, &b, &cur->err);
-    if (rc == RQ_OK && rq_conn_send(c, b.data, b.len) != RQ_OK) rc = RQ_ECLOSED;
-    rq_buf_free(&b);
-    if (rc == RQ_ECLOSED) return RQ_CUR_ABORTED;
+    if (out == NULL || cur->desc_msg == RQ_DESC_NONE) return RQ_CUR_DONE;
+    if (cur->count_mode || cur->ncols == 0) {
+        /* PostgreSQL describes a result without columns as NoData. */
+        if (cur->desc_msg != RQ_DESC_OR_NODATA) return RQ_CUR_DONE;
+        return rq_be_simple(out, 'n') == RQ_OK ? RQ_CUR_DONE
+                                               : (rq_error_nomem(&cur->err), RQ_CUR_FAILED);
+    }
+    rc = rq_rowplan_write_rowdesc(cur->plan, out, &cur->err);
     return rc == RQ_OK ? RQ_CUR_DONE : RQ_CUR_FAILED;
 }
 
@@ -147,9 +163,9 @@ static rq_cursor_status next_batch(rq_cursor *cur) {
     return RQ_CUR_DONE;
 }
 
-/* Sum a Count column by decoding the DataRow text we encode for it. */
-static void add_counts(rq_cursor *cur, const rq_buf *b) {
-    size_t pos = 0;
+/* Sum a Count column by decoding the DataRow text we encode for it
+ * (the DataRows start at `pos`). */
+static void add_counts(rq_cursor *cur, const rq_buf *b, size_t pos) {
     while (pos + 11 <= b->len) {
         uint32_t mlen = rq_be32(b->data + pos + 1);
         int32_t vlen = (int32_t)rq_be32(b->data + pos + 7);
@@ -163,28 +179,51 @@ static void add_counts(rq_cursor *cur, const rq_buf *b) {
     }
 }
 
-static int send_chunk(rq_cursor *cur, rq_conn *c, rq_buf *out) {
+/* Hand `out` to the connection (DataRows from `*rows_at` on; the bytes
+ * before are a describe message). A Count result is summed instead. */
+static int send_chunk(rq_cursor *cur, rq_conn *c, rq_buf *out, size_t *rows_at) {
     if (cur->count_mode) {
-        add_counts(cur, out);
-        rq_buf_reset(out);
+        add_counts(cur, out, *rows_at);
+        out->len = *rows_at;
         return RQ_OK;
     }
+    *rows_at = 0;
     if (out->len == 0) return RQ_OK;
     if (rq_conn_send_take(c, out) != RQ_OK) return RQ_ECLOSED;
     return rq_conn_wait_writable(c);
 }
 
-rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows) {
-    rq_buf out = {0};
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A get_next slower than this marks the producer slow (see below). */
+#define SLOW_NEXT_NS 1000000u
+/* Encoded rows held back across a fast get_next, at most (PostgreSQL's
+ * own send buffer is 8 KiB and is not flushed before it fills up). */
+#define HOLD_BYTES (8u << 10)
+
+rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows, rq_buf *out) {
     rq_cursor_status st = RQ_CUR_DONE;
     int64_t sent = 0;
+    size_t rows_at = out->len;
     while (!cur->eof) {
         if (atomic_load(&c->cancel)) { st = RQ_CUR_ABORTED; break; }
         if (cur->batch.release == NULL || cur->next_row >= rq_rowplan_batch_rows(cur->plan)) {
-            /* get_next may block (a slow producer): rows already encoded go
-             * out first, so the client sees them without waiting. */
-            if (send_chunk(cur, c, &out) != RQ_OK) { st = RQ_CUR_ABORTED; break; }
+            /* get_next may block: rows already encoded go out first, so the
+             * client sees them without waiting, unless they are few and
+             * the producer has been fast so far (a small result then
+             * leaves in one write with its CommandComplete). */
+            if (out->len > rows_at && (cur->slow || out->len >= HOLD_BYTES) &&
+                send_chunk(cur, c, out, &rows_at) != RQ_OK) {
+                st = RQ_CUR_ABORTED;
+                break;
+            }
+            uint64_t t0 = now_ns();
             st = next_batch(cur);
+            if (now_ns() - t0 > SLOW_NEXT_NS) cur->slow = 1;
             if (st != RQ_CUR_DONE) break;
             continue;
         }
@@ -192,18 +231,46 @@ rq_cursor_status rq_cursor_run(rq_cursor *cur, rq_conn *c, int64_t max_rows) {
         int64_t end = rq_rowplan_batch_rows(cur->plan);
         if (max_rows > 0 && end - cur->next_row > max_rows - sent) end = cur->next_row + (max_rows - sent);
         int64_t before = cur->next_row;
-        if (rq_rowplan_encode(cur->plan, &cur->next_row, end, &out, RQ_CHUNK, &cur->err) != RQ_OK) {
+        if (rq_rowplan_encode(cur->plan, &cur->next_row, end, out, RQ_CHUNK, &cur->err) != RQ_OK) {
             st = RQ_CUR_FAILED;
             break;
         }
         sent += cur->next_row - before;
         cur->rows += cur->next_row - before;
-        if (out.len >= RQ_CHUNK && send_chunk(cur, c, &out) != RQ_OK) { st = RQ_CUR_ABORTED; break; }
+        if (out->len >= RQ_CHUNK && send_chunk(cur, c, out, &rows_at) != RQ_OK) {
+            st = RQ_CUR_ABORTED;
+            break;
+        }
     }
-    /* On failure `out` still holds only whole rows: PostgreSQL too sends the
-     * rows before an error. */
-    if (st != RQ_CUR_ABORTED && send_chunk(cur, c, &out) != RQ_OK) st = RQ_CUR_ABORTED;
-    rq_buf_free(&out);
+    /* A Count result is summed to the end; on failure `out` still holds
+     * only whole rows (PostgreSQL too sends the rows before an error). */
+    if (cur->count_mode && st != RQ_CUR_ABORTED) send_chunk(cur, c, out, &rows_at);
     cur->run_rows = sent;
+    return st;
+}
+
+static int conn_dead(rq_conn *c) {
+    pthread_mutex_lock(&c->mu);
+    int dead = c->dead;
+    pthread_mutex_unlock(&c->mu);
+    return dead;
+}
+
+rq_cursor_status rq_cursor_work(rq_cursor *cur, rq_conn *c) {
+    rq_buf out = {0};
+    rq_cursor_status st = RQ_CUR_DONE;
+    if (cur->plan == NULL) st = rq_cursor_describe(cur, c, &out);
+    if (st == RQ_CUR_DONE && cur->op == RQ_CT_RUN) st = rq_cursor_run(cur, c, cur->max_rows, &out);
+    if (st != RQ_CUR_ABORTED && out.len > 0 && rq_conn_send_take_quiet(c, &out) != RQ_OK)
+        st = RQ_CUR_ABORTED;
+    rq_buf_free(&out);
+    int keep = st == RQ_CUR_SUSPENDED || (st == RQ_CUR_DONE && cur->op == RQ_CT_DESCRIBE && cur->keep);
+    if (keep && conn_dead(c)) {
+        keep = 0; /* nobody will resume it */
+        st = RQ_CUR_ABORTED;
+    }
+    /* Finished: release the stream here, off the loop and before the loop
+     * hears of it, rather than in a task of its own. */
+    if (!keep) release_arrow(cur, c->srv);
     return st;
 }

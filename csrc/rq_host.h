@@ -33,7 +33,9 @@ typedef enum rq_job_kind {
     RQ_JOB_AUTH,
     RQ_JOB_LOGIN,   /* session start after authentication (only when the host
                      * asked for it): accept, or refuse e.g. with 3D000 */
-    RQ_JOB_QUERY
+    RQ_JOB_QUERY,
+    RQ_JOB_PARAM_TYPES /* a Parse (or PREPARE) left parameter types unknown:
+                        * the host may name them (only when it asked to) */
 } rq_job_kind;
 
 typedef struct rq_host_ops {
@@ -41,6 +43,9 @@ typedef struct rq_host_ops {
     void (*auth)(void *host, rq_job *job);
     void (*login)(void *host, rq_job *job);
     void (*query)(void *host, rq_job *job);
+    /* PARAM_TYPES: answer with rq_job_answer_types() (or not at all: after
+     * the parameter_types_timeout the types stay unknown, i.e. text). */
+    void (*param_types)(void *host, rq_job *job);
     /* Fire-and-forget notifications (no job, nothing to answer). */
     void (*disconnect)(void *host, uint64_t conn_id, const char *ip, int port);
     void (*ready)(void *host, const char *addr, int port);
@@ -67,7 +72,7 @@ const char *rq_job_database(const rq_job *job);  /* AUTH, LOGIN; NULL if none */
 const char *rq_job_app_name(const rq_job *job);  /* LOGIN; "" if none */
 /* The PostgreSQL "backend pid" the client got in BackendKeyData. */
 uint32_t rq_job_backend_pid(const rq_job *job);
-const char *rq_job_sql(const rq_job *job);       /* QUERY */
+const char *rq_job_sql(const rq_job *job);       /* QUERY, PARAM_TYPES */
 int rq_job_do_describe(const rq_job *job);       /* QUERY: describe-only run */
 /* The connection's session TimeZone (for zone-less timestamptz text). */
 const struct rq_tz *rq_job_timezone(const rq_job *job);
@@ -77,6 +82,11 @@ int rq_job_nparams(const rq_job *job);
 const uint8_t *rq_job_param(const rq_job *job, int i, int32_t *len,
                             int16_t *format, uint32_t *type_oid);
 
+/* PARAM_TYPES: the statement's parameter count, and the type of parameter
+ * i known so far (declared in Parse or cast in the SQL; 0 = unknown). */
+int rq_job_ntypes(const rq_job *job);
+uint32_t rq_job_type(const rq_job *job, int i);
+
 /* ---- answering ---- */
 /* CONNECT/AUTH verdict. `err` (may be NULL) is sent when !ok. */
 int rq_job_answer_bool(rq_job *job, int ok, const rq_error *err);
@@ -84,6 +94,10 @@ int rq_job_answer_bool(rq_job *job, int ok, const rq_error *err);
 int rq_job_answer_stream(rq_job *job, struct ArrowArrayStream *stream);
 /* QUERY command tag, e.g. "INSERT 0 1". */
 int rq_job_answer_tag(rq_job *job, const char *tag);
+/* PARAM_TYPES: type OIDs for the first `n` parameters (0 = unknown: kept
+ * as text). Only unknown types are filled in: declared types and casts
+ * win. `n` may be smaller than rq_job_ntypes(). */
+int rq_job_answer_types(rq_job *job, const uint32_t *oids, int n);
 /* QUERY error (ERROR severity unless err->severity says FATAL). */
 int rq_job_answer_error(rq_job *job, const rq_error *err);
 /* QUERY: change a session parameter the client tracks (SET TimeZone ...):

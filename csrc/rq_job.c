@@ -24,11 +24,7 @@ rq_job *rq_job_new(rq_job_kind kind, rq_conn *conn) {
     j->conn_id = conn->id;
     j->port = conn->port;
     j->nparams = -1;
-    j->ip = strdup(conn->ip);
-    if (j->ip == NULL) {
-        rq_job_unref(j);
-        return NULL;
-    }
+    j->ip = conn->ip;
     return j;
 }
 
@@ -45,7 +41,9 @@ static void release_stream(rq_job *j) {
 void rq_job_unref(rq_job *j) {
     if (j == NULL || atomic_fetch_sub(&j->refs, 1) != 1) return;
     release_stream(j);
-    free(j->ip);
+    /* Only workers (or the host's callback) drop the last reference of a
+     * job whose cursor still holds a stream: the loop takes `cur` first. */
+    if (j->cur) rq_cursor_free(j->cur, j->conn->srv);
     free(j->user);
     free(j->password);
     free(j->database);
@@ -54,6 +52,7 @@ void rq_job_unref(rq_job *j) {
     free(j->tag);
     for (int i = 0; i < j->nparams; i++) free(j->params[i].val);
     free(j->params);
+    free(j->types);
     rq_conn_unref(j->conn);
     free(j);
 }
@@ -94,6 +93,8 @@ const char *rq_job_sql(const rq_job *j) { return j->sql ? j->sql : ""; }
 int rq_job_do_describe(const rq_job *j) { return j->do_describe; }
 const rq_tz *rq_job_timezone(const rq_job *j) { return j->conn->fmt.tz; }
 int rq_job_nparams(const rq_job *j) { return j->nparams; }
+int rq_job_ntypes(const rq_job *j) { return j->ntypes; }
+uint32_t rq_job_type(const rq_job *j, int i) { return i >= 0 && i < j->ntypes ? j->types[i] : 0; }
 
 const uint8_t *rq_job_param(const rq_job *j, int i, int32_t *len, int16_t *format,
                             uint32_t *type_oid) {
@@ -133,6 +134,44 @@ static void post(rq_job *j) {
     rq_server_post_job(j->conn->srv, j);
 }
 
+/* The QUERY job whose host call runs on this thread (query_task). */
+static _Thread_local rq_job *tl_host_job;
+
+void rq_job_host_call_begin(rq_job *j) { tl_host_job = j; }
+
+int rq_job_host_call_end(rq_job *j) {
+    tl_host_job = NULL;
+    return j->answered_inline;
+}
+
+void rq_job_finish_inline(rq_job *j) {
+    j->cur_status = rq_cursor_work(j->cur, j->conn);
+    j->cur_ran = 1;
+    post(j);
+}
+
+static void cursor_job_task(void *arg) {
+    rq_job *j = arg;
+    rq_job_finish_inline(j);
+    rq_job_unref(j); /* the task's */
+}
+
+/* A stream answer with a prepared cursor: stream it before the loop hears
+ * of the job. Answered by the handler's own call on this thread: its
+ * worker continues once the handler returns (rq_job_host_call_end); from
+ * any other thread (an executor): a pool task. */
+static void stream_answered(rq_job *j) {
+    if (tl_host_job == j) {
+        j->answered_inline = 1;
+        return;
+    }
+    rq_job_ref(j);
+    if (rq_pool_submit(j->conn->srv->pool, cursor_job_task, j) != RQ_OK) {
+        rq_job_unref(j);
+        post(j); /* cur_ran == 0: the loop reports the shutdown */
+    }
+}
+
 int rq_job_answer_bool(rq_job *j, int ok, const rq_error *err) {
     if (!claim(j)) return RQ_ECLOSED;
     j->res = RQ_RES_BOOL;
@@ -154,8 +193,13 @@ int rq_job_answer_stream(rq_job *j, struct ArrowArrayStream *stream) {
         return RQ_ECLOSED;
     }
     j->res = RQ_RES_STREAM;
-    j->stream = moved;
-    post(j);
+    if (j->cur) {
+        j->cur->stream = moved;
+        stream_answered(j);
+    } else {
+        j->stream = moved;
+        post(j);
+    }
     return RQ_OK;
 }
 
@@ -172,6 +216,15 @@ int rq_job_answer_tag(rq_job *j, const char *tag) {
     }
     j->res = RQ_RES_TAG;
     j->tag = copy;
+    post(j);
+    return RQ_OK;
+}
+
+int rq_job_answer_types(rq_job *j, const uint32_t *oids, int n) {
+    if (!claim(j)) return RQ_ECLOSED;
+    j->res = RQ_RES_TYPES;
+    for (int i = 0; i < n && i < j->ntypes; i++)
+        if (j->types[i] == 0) j->types[i] = oids[i];
     post(j);
     return RQ_OK;
 }

@@ -23,6 +23,7 @@ typedef struct rq_py_state {
     PyObject *kw_query_ext;     /* + ("query_args", "param_types") */
     PyObject *kw_connect;       /* ("callback", "server_name") */
     PyObject *kw_auth;          /* ("callback", "database") */
+    PyObject *kw_conn_id;       /* ("connection_id",) */
     PyObject *str_arrow_c_stream;
     /* rq_py_params.c (set lazily with the GIL held; NULL until first use): */
     PyObject *params_decimal;  /* decimal.Decimal */
@@ -49,6 +50,9 @@ void rq_py_exception_to_error(rq_py_state *st, const char *where, const char *se
 /* Types */
 int rq_py_server_add_type(PyObject *module, rq_py_state *st);
 int rq_py_callback_add_types(PyObject *module, rq_py_state *st);
+
+/* 0 for a stream built by the binding itself (releasing it needs no GIL). */
+int rq_py_stream_needs_gil(const struct ArrowArrayStream *stream);
 
 /* New callback objects owning one reference to `job` (taken). */
 PyObject *rq_py_query_callback_new(rq_py_state *st, rq_job *job);

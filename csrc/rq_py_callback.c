@@ -7,6 +7,8 @@
  * returns; the first call with effect answers the job, later ones are
  * ignored with a warning (rq_job_answer_* refuses them).
  */
+#include <errno.h>
+
 #include "rq_py.h"
 
 typedef struct {
@@ -116,6 +118,98 @@ static int error_from(rq_py_cb *self, PyObject *r, rq_error *err) {
     return u ? 0 : -1;
 }
 
+/* ---- a one-batch stream built here (pyarrow RecordBatch answers) ----
+ *
+ * pyarrow's RecordBatch.__arrow_c_stream__ builds a Table and a reader and
+ * releases the GIL three times on the way; __arrow_c_array__ exports the
+ * batch with one release. Each GIL release is a hand-off to another worker
+ * when several handlers run at once, so small answers (select 1) are
+ * streamed from the exported batch through this minimal stream. The stream
+ * never leaves the core, whose cursor asks for the schema once and copies
+ * what it needs from it before releasing it: get_schema lends a view. */
+typedef struct {
+    struct ArrowSchema schema;
+    struct ArrowArray array;
+} one_batch;
+
+static void view_release(struct ArrowSchema *s) { s->release = NULL; }
+
+static int one_get_schema(struct ArrowArrayStream *st, struct ArrowSchema *out) {
+    one_batch *b = st->private_data;
+    if (b->schema.release == NULL) return EINVAL;
+    *out = b->schema;
+    out->release = view_release; /* the children stay the stream's */
+    return 0;
+}
+
+static int one_get_next(struct ArrowArrayStream *st, struct ArrowArray *out) {
+    one_batch *b = st->private_data;
+    *out = b->array;               /* the batch once, then end of stream */
+    b->array.release = NULL;
+    return 0;
+}
+
+static const char *one_last_error(struct ArrowArrayStream *st) {
+    (void)st;
+    return NULL;
+}
+
+static void one_release(struct ArrowArrayStream *st) {
+    one_batch *b = st->private_data;
+    if (b->array.release) b->array.release(&b->array);
+    if (b->schema.release) b->schema.release(&b->schema);
+    free(b);
+    st->release = NULL;
+}
+
+int rq_py_stream_needs_gil(const struct ArrowArrayStream *st) {
+    /* Ours holds only Arrow C structs, whose release callbacks (like those
+     * of every batch, which the cursor releases without the GIL) cannot
+     * require the GIL. */
+    return st->release != one_release;
+}
+
+static int is_pyarrow_batch(PyObject *r) {
+    return strcmp(Py_TYPE(r)->tp_name, "pyarrow.lib.RecordBatch") == 0;
+}
+
+/* Move the C structs out of r.__arrow_c_array__()'s capsules into `out`.
+ * 0, or -1 with a Python exception. */
+static int batch_stream(PyObject *r, struct ArrowArrayStream *out) {
+    PyObject *pair = PyObject_CallMethod(r, "__arrow_c_array__", NULL);
+    if (pair == NULL) return -1;
+    int rc = -1;
+    struct ArrowSchema *sc = NULL;
+    struct ArrowArray *ar = NULL;
+    if (PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2) {
+        sc = PyCapsule_GetPointer(PyTuple_GET_ITEM(pair, 0), "arrow_schema");
+        ar = sc ? PyCapsule_GetPointer(PyTuple_GET_ITEM(pair, 1), "arrow_array") : NULL;
+    } else {
+        PyErr_SetString(PyExc_TypeError, "__arrow_c_array__ must return a pair of capsules");
+    }
+    one_batch *b = (sc && ar) ? calloc(1, sizeof *b) : NULL;
+    if (sc && ar && b == NULL) PyErr_NoMemory();
+    if (b && (sc->release == NULL || ar->release == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "the Arrow batch was already consumed");
+        free(b);
+        b = NULL;
+    }
+    if (b) {
+        b->schema = *sc; /* moved: the capsules' destructors see release == NULL */
+        sc->release = NULL;
+        b->array = *ar;
+        ar->release = NULL;
+        out->get_schema = one_get_schema;
+        out->get_next = one_get_next;
+        out->get_last_error = one_last_error;
+        out->release = one_release;
+        out->private_data = b;
+        rc = 0;
+    }
+    Py_DECREF(pair);
+    return rc;
+}
+
 /* A stream capsule for `r`: the capsule itself, r.__arrow_c_stream__(), or
  * riffq._bridge.to_stream_capsule(r). New reference. */
 static PyObject *capsule_of(rq_py_cb *self, PyObject *r) {
@@ -138,6 +232,13 @@ static PyObject *capsule_of(rq_py_cb *self, PyObject *r) {
 }
 
 static int answer_result(rq_py_cb *self, PyObject *r) {
+    if (is_pyarrow_batch(r)) {
+        struct ArrowArrayStream st;
+        if (batch_stream(r, &st) == 0) return rq_job_answer_stream(self->job, &st);
+        rq_error err;
+        rq_py_exception_to_error(self->st, "query result", RQ_SEV_ERROR, "XX000", &err);
+        return rq_job_answer_error(self->job, &err);
+    }
     PyObject *cap = capsule_of(self, r);
     struct ArrowArrayStream *stream = NULL;
     if (cap) {

@@ -128,9 +128,10 @@ static int module_exec(PyObject *m) {
     st->kw_query_ext = Py_BuildValue("(ssss)", "connection_id", "do_describe", "query_args", "param_types");
     st->kw_connect = Py_BuildValue("(ss)", "callback", "server_name");
     st->kw_auth = Py_BuildValue("(ss)", "callback", "database");
+    st->kw_conn_id = Py_BuildValue("(s)", "connection_id");
     st->str_arrow_c_stream = PyUnicode_InternFromString("__arrow_c_stream__");
     if (!st->kw_query_simple || !st->kw_query_ext || !st->kw_connect || !st->kw_auth ||
-        !st->str_arrow_c_stream)
+        !st->kw_conn_id || !st->str_arrow_c_stream)
         return -1;
     if (rq_py_callback_add_types(m, st) < 0) return -1;
     if (rq_py_server_add_type(m, st) < 0) return -1;
@@ -159,6 +160,7 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->kw_query_ext);
     Py_CLEAR(st->kw_connect);
     Py_CLEAR(st->kw_auth);
+    Py_CLEAR(st->kw_conn_id);
     Py_CLEAR(st->str_arrow_c_stream);
     Py_CLEAR(st->params_decimal);
     Py_CLEAR(st->params_uuid);

@@ -8,6 +8,7 @@
  * handler never leaves a client waiting.
  */
 #include "rq_py.h"
+#include "rq_sql.h"
 
 typedef struct {
     PyObject_HEAD
@@ -16,6 +17,7 @@ typedef struct {
     PyObject *module;
     PyObject *on_query, *on_connect, *on_disconnect, *on_auth, *on_shutdown, *on_ready;
     PyObject *on_login; /* internal: riffq.Server's session hook (catalog emulation) */
+    PyObject *on_param_types; /* optional: types of parameters a Parse left unknown */
     int running;
     int catalog_emulation;
 } rq_py_server;
@@ -145,6 +147,79 @@ static void host_query(void *host, rq_job *job) {
     PyGILState_Release(g);
 }
 
+/* One entry of the hook's answer: an OID, a type name or None. 0 = unknown
+ * (logged when it is not None). */
+static uint32_t type_entry(rq_py_server *self, PyObject *item, int i) {
+    if (item == Py_None) return 0;
+    if (PyLong_Check(item)) {
+        unsigned long long v = PyLong_AsUnsignedLongLong(item);
+        if (!PyErr_Occurred() && v > 0 && v <= 0xFFFFFFFFull) return (uint32_t)v;
+        PyErr_Clear();
+    } else if (PyUnicode_Check(item)) {
+        const char *name = PyUnicode_AsUTF8(item);
+        uint32_t oid = name ? rq_sql_type_oid(name) : 0;
+        if (oid) return oid;
+        PyErr_Clear();
+    }
+    PyObject *r = PyObject_Repr(item);
+    const char *u = r ? PyUnicode_AsUTF8(r) : NULL;
+    rq_py_log(self->st, RQ_PY_LOG_WARNING,
+              "parameter types hook: $%d: %s is neither a type OID nor a known type name; "
+              "the parameter stays text", i + 1, u ? u : "?");
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return 0;
+}
+
+/* The hook's answer: a sequence of nparams entries (None: no answer). */
+static void types_from(rq_py_server *self, PyObject *res, int n, uint32_t *oids) {
+    if (res == Py_None) return;
+    PyObject *seq = PySequence_Fast(res, "parameter types hook must return a list");
+    if (seq == NULL) {
+        rq_error err;
+        rq_py_exception_to_error(self->st, "parameter types", RQ_SEV_ERROR, "XX000", &err);
+        return;
+    }
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(seq);
+    if (len != n)
+        rq_py_log(self->st, RQ_PY_LOG_WARNING,
+                  "parameter types hook returned %zd types for %d parameters", len, n);
+    for (Py_ssize_t i = 0; i < len && i < n; i++)
+        oids[i] = type_entry(self, PySequence_Fast_GET_ITEM(seq, i), (int)i);
+    Py_DECREF(seq);
+}
+
+/* hook(sql, nparams, connection_id=id) -> [oid | "type name" | None, ...].
+ * Any failure leaves the types unknown (text), after logging it. */
+static void host_param_types(void *host, rq_job *job) {
+    rq_py_server *self = host;
+    PyGILState_STATE g = PyGILState_Ensure();
+    int n = rq_job_ntypes(job);
+    uint32_t *oids = calloc((size_t)n + 1, sizeof *oids);
+    PyObject *fn = self->on_param_types;
+    if (fn && oids) {
+        Py_INCREF(fn);
+        const char *sqlc = rq_job_sql(job);
+        PyObject *argv[3] = {PyUnicode_DecodeUTF8(sqlc, strlen(sqlc), "replace"), PyLong_FromLong(n),
+                             PyLong_FromUnsignedLongLong(rq_job_conn_id(job))};
+        PyObject *res = argv[0] && argv[1] && argv[2]
+                            ? PyObject_Vectorcall(fn, argv, 2, self->st->kw_conn_id) : NULL;
+        if (res == NULL) {
+            rq_error err;
+            rq_py_exception_to_error(self->st, "parameter types", RQ_SEV_ERROR, "XX000", &err);
+        } else {
+            types_from(self, res, n, oids);
+        }
+        Py_XDECREF(res);
+        for (int i = 0; i < 3; i++) Py_XDECREF(argv[i]);
+        Py_DECREF(fn);
+    }
+    rq_job_answer_types(job, oids, oids ? n : 0);
+    free(oids);
+    rq_job_unref(job); /* ours: no callback object holds this job */
+    PyGILState_Release(g);
+}
+
 static void host_disconnect(void *host, uint64_t conn_id, const char *ip, int port) {
     rq_py_server *self = host;
     PyGILState_STATE g = PyGILState_Ensure();
@@ -191,6 +266,11 @@ static void host_ready(void *host, const char *addr, int port) {
 /* Streams exported by pyarrow & co may run Python code when released. */
 static void host_release_stream(void *host, struct ArrowArrayStream *stream) {
     (void)host;
+    if (stream->release && !rq_py_stream_needs_gil(stream)) {
+        stream->release(stream);
+        stream->release = NULL;
+        return;
+    }
     PyGILState_STATE g = PyGILState_Ensure();
     if (stream->release) stream->release(stream);
     stream->release = NULL;
@@ -228,6 +308,7 @@ static const rq_host_ops py_host_ops = {
     .auth = host_auth,
     .login = host_login,
     .query = host_query,
+    .param_types = host_param_types,
     .disconnect = host_disconnect,
     .ready = host_ready,
     .shutdown = host_shutdown,
@@ -272,6 +353,7 @@ HANDLER_METHOD(m_on_authentication, on_auth)
 HANDLER_METHOD(m_handle_shutdown, on_shutdown)
 HANDLER_METHOD(m_on_ready, on_ready)
 HANDLER_METHOD(m_on_login, on_login)
+HANDLER_METHOD(m_on_param_types, on_param_types)
 
 static int need_srv(rq_py_server *self) {
     if (self->srv == NULL) {
@@ -319,6 +401,7 @@ static PyObject *m_set_option(rq_py_server *self, PyObject *args) {
     if (strcmp(name, "query_timeout") == 0) rc = set_double(v, &cfg->query_timeout);
     else if (strcmp(name, "auth_timeout") == 0) rc = set_double(v, &cfg->auth_timeout);
     else if (strcmp(name, "connect_timeout") == 0) rc = set_double(v, &cfg->startup_timeout);
+    else if (strcmp(name, "parameter_types_timeout") == 0) rc = set_double(v, &cfg->param_types_timeout);
     else if (strcmp(name, "server_version") == 0) rc = set_string(v, cfg->server_version, sizeof cfg->server_version);
     else if (strcmp(name, "timezone") == 0) rc = set_string(v, cfg->timezone, sizeof cfg->timezone);
     else if (strcmp(name, "require_tls") == 0) rc = (cfg->require_tls = PyObject_IsTrue(v)) < 0 ? -1 : 0;
@@ -369,7 +452,8 @@ static PyObject *m_start(rq_py_server *self, PyObject *args, PyObject *kwargs) {
     if (version) rq_strlcpy(cfg->server_version, version, sizeof cfg->server_version);
     self->catalog_emulation = catalog;
     rq_server_set_handlers(self->srv, self->on_connect != NULL, self->on_auth != NULL,
-                           self->on_disconnect != NULL, self->on_login != NULL);
+                           self->on_disconnect != NULL, self->on_login != NULL,
+                           self->on_param_types != NULL);
     int signals = in_main_thread();
     if (signals < 0) return NULL;
     rq_error err;
@@ -418,6 +502,7 @@ static int server_traverse(rq_py_server *self, visitproc visit, void *arg) {
     Py_VISIT(self->on_disconnect);
     Py_VISIT(self->on_auth);
     Py_VISIT(self->on_login);
+    Py_VISIT(self->on_param_types);
     Py_VISIT(self->on_shutdown);
     Py_VISIT(self->on_ready);
     Py_VISIT(Py_TYPE(self));
@@ -430,6 +515,7 @@ static int server_clear(rq_py_server *self) {
     Py_CLEAR(self->on_disconnect);
     Py_CLEAR(self->on_auth);
     Py_CLEAR(self->on_login);
+    Py_CLEAR(self->on_param_types);
     Py_CLEAR(self->on_shutdown);
     Py_CLEAR(self->on_ready);
     return 0;
@@ -477,6 +563,10 @@ static PyMethodDef server_methods[] = {
     {"_on_login", (PyCFunction)m_on_login, METH_O,
      "Internal: session hook on_login(conn_id, user, database, application_name, ip, port, "
      "backend_pid, timezone, cb), called after authentication; cb(False, msg, severity, sqlstate) refuses."},
+    {"on_parameter_types", (PyCFunction)m_on_param_types, METH_O,
+     "Set the optional parameter-types hook: hook(sql, nparams, connection_id=id) -> list of "
+     "nparams type OIDs, type names ('int8', 'numeric', 'text[]') or None, called on a worker "
+     "when a Parse or PREPARE leaves parameter types unknown (neither declared nor cast)."},
     {"set_tls", (PyCFunction)m_set_tls, METH_VARARGS, "set_tls(cert_path, key_path)"},
     {"set_option", (PyCFunction)m_set_option, METH_VARARGS, "set_option(name, value)"},
     {"start", (PyCFunction)(void (*)(void))m_start, METH_VARARGS | METH_KEYWORDS,

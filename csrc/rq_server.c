@@ -54,6 +54,7 @@ int rq_server_new(const char *listen_addr, const rq_host_ops *ops, void *host,
     s->cfg.query_timeout = 3600; /* a lost callback must not hang a client forever */
     s->cfg.auth_timeout = 60;
     s->cfg.startup_timeout = 60;
+    s->cfg.param_types_timeout = 10;
     s->cfg.max_workers = 64;
     rq_strlcpy(s->cfg.server_version, "15.13", sizeof s->cfg.server_version);
     rq_strlcpy(s->cfg.timezone, "UTC", sizeof s->cfg.timezone);
@@ -73,7 +74,8 @@ void rq_server_free(rq_server *s) {
 rq_server_config *rq_server_config_of(rq_server *s) { return &s->cfg; }
 
 void rq_server_set_handlers(rq_server *s, int has_connect, int has_auth, int has_disconnect,
-                            int has_login) {
+                            int has_login, int has_param_types) {
+    s->has_param_types = has_param_types;
     s->has_connect = has_connect;
     s->has_login = has_login;
     s->has_auth = has_auth;

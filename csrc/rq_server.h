@@ -21,6 +21,7 @@ typedef struct rq_server_config {
     double query_timeout;    /* seconds until an unanswered query fails 57014; 0 = never */
     double auth_timeout;     /* seconds for the auth handler to answer */
     double startup_timeout;  /* seconds for a client to finish the startup phase */
+    double param_types_timeout; /* seconds for the parameter-types hook; then text */
     int max_workers;         /* cap of the worker pool */
     int require_tls;         /* refuse plaintext sessions when TLS is on */
     char server_version[64];
@@ -36,9 +37,10 @@ void rq_server_free(rq_server *srv);
 rq_server_config *rq_server_config_of(rq_server *srv);
 
 /* Which optional handlers the host has (no connect handler → no connect job,
- * no auth handler → trust, no login hook → no login job). */
+ * no auth handler → trust, no login hook → no login job, no parameter-types
+ * hook → unknown parameter types stay text). */
 void rq_server_set_handlers(rq_server *srv, int has_connect, int has_auth,
-                            int has_disconnect, int has_login);
+                            int has_disconnect, int has_login, int has_param_types);
 
 /* Load TLS cert/key now (errors surface at configuration time). */
 int rq_server_set_tls(rq_server *srv, const char *cert, const char *key, rq_error *err);

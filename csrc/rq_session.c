@@ -3,10 +3,15 @@
  *
  * Flow: a message that needs the host (a statement of a simple Query, a
  * Describe or Execute of a portal without a result yet) creates a query job,
- * marks the connection busy and returns; input parsing pauses. The answer
- * comes back as an event: a tag or error is written right away; a stream
- * becomes a cursor that a worker task describes and/or drains, posting an
- * event when it finishes or suspends. Then parsing resumes.
+ * marks the connection busy and returns; input parsing pauses. The job
+ * carries a cursor prepared here: what to do with a stream answer (describe
+ * and/or run, result formats, the columns a Describe promised). A stream
+ * answer is streamed through it by a worker before the job comes back (by
+ * the worker that ran the handler, when the handler answered before
+ * returning: one pool task per query), and the job's event brings the
+ * cursor's outcome; a tag or error is written when the event arrives. A
+ * portal's Describe followed by its Execute in the same input runs as one
+ * job. Then parsing resumes.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -18,16 +23,15 @@
 #include "rq_proto.h"
 #include "rq_session.h"
 
-enum { OP_NONE, OP_SIMPLE = 'Q', OP_DESC_STMT = 'S', OP_DESC_PORTAL = 'D', OP_EXECUTE = 'E' };
-enum { CT_DESCRIBE, CT_RUN, CT_FREE };
+enum { OP_NONE, OP_SIMPLE = 'Q', OP_DESC_STMT = 'S', OP_DESC_PORTAL = 'D', OP_EXECUTE = 'E',
+       OP_PARSE = 'P' };
+enum { CT_WORK, CT_FREE };
 enum { PORTAL_NEW, PORTAL_READY, PORTAL_DONE };
 
 typedef struct cursor_task {
     rq_conn *conn;  /* ref held */
     rq_cursor *cur;
-    int op;
-    int send_rowdesc;
-    int64_t max_rows;
+    int op;         /* CT_WORK: rq_cursor_work (cur->op...); CT_FREE */
 } cursor_task;
 
 /* ---- small helpers ---- */
@@ -66,8 +70,8 @@ static void send_complete(rq_conn *c, const char *tag) {
 }
 
 /* Transaction status as PostgreSQL would report it after `sql` succeeded. */
-static void track_txn(rq_conn *c, const char *sql) {
-    switch (rq_sql_classify(sql, strlen(sql))) {
+static void track_txn(rq_conn *c, const char *sql, size_t len) {
+    switch (rq_sql_classify(sql, len)) {
     case RQ_CMD_BEGIN: c->txn = 'T'; break;
     case RQ_CMD_COMMIT:
     case RQ_CMD_ROLLBACK: c->txn = 'I'; break;
@@ -77,6 +81,7 @@ static void track_txn(rq_conn *c, const char *sql) {
 
 static void set_idle(rq_conn *c) {
     c->busy = 0;
+    c->op_merged = 0;
     c->op_kind = OP_NONE;
     c->op_portal = NULL;
     c->op_stmt = NULL;
@@ -85,44 +90,26 @@ static void set_idle(rq_conn *c) {
 
 /* ---- cursor tasks (worker threads) ---- */
 
-static int conn_dead(rq_conn *c) {
-    pthread_mutex_lock(&c->mu);
-    int dead = c->dead;
-    pthread_mutex_unlock(&c->mu);
-    return dead;
-}
-
 static void cursor_task_run(void *arg) {
     cursor_task *t = arg;
     rq_conn *c = t->conn;
     rq_cursor *cur = t->cur;
-    rq_cursor_status st = RQ_CUR_DONE;
     if (t->op == CT_FREE) {
         rq_cursor_free(cur, c->srv);
-        goto out;
+    } else {
+        rq_cursor_status st = rq_cursor_work(cur, c);
+        rq_server_post_cursor(c->srv, c, cur, st);
     }
-    if (cur->plan == NULL) st = rq_cursor_describe(cur, c, t->send_rowdesc);
-    if (st == RQ_CUR_DONE && t->op == CT_RUN) st = rq_cursor_run(cur, c, t->max_rows);
-    if (conn_dead(c)) {
-        /* Nobody will resume this cursor: free it here, off the loop. */
-        rq_cursor_free(cur, c->srv);
-        cur = NULL;
-        st = RQ_CUR_ABORTED;
-    }
-    rq_server_post_cursor(c->srv, c, cur, st);
-out:
     rq_conn_unref(c);
     free(t);
 }
 
-static int submit_cursor(rq_conn *c, rq_cursor *cur, int op, int rowdesc, int64_t max_rows) {
+static int submit_cursor(rq_conn *c, rq_cursor *cur, int op) {
     cursor_task *t = calloc(1, sizeof *t);
     if (t == NULL) return RQ_ENOMEM;
     t->conn = c;
     t->cur = cur;
     t->op = op;
-    t->send_rowdesc = rowdesc;
-    t->max_rows = max_rows;
     rq_conn_ref(c);
     if (rq_pool_submit(c->srv->pool, cursor_task_run, t) != RQ_OK) {
         rq_conn_unref(c);
@@ -132,13 +119,17 @@ static int submit_cursor(rq_conn *c, rq_cursor *cur, int op, int rowdesc, int64_
     return RQ_OK;
 }
 
-/* Release a cursor without blocking the loop (its stream may need the GIL). */
+/* Free a cursor without blocking the loop: one that still holds Arrow
+ * data (its stream may need the GIL) on a worker, else right here. */
 static void free_cursor_async(rq_conn *c, rq_cursor *cur) {
     if (cur == NULL) return;
-    if (submit_cursor(c, cur, CT_FREE, 0, 0) != RQ_OK) rq_cursor_free(cur, c->srv);
+    if (!rq_cursor_has_arrow(cur) || submit_cursor(c, cur, CT_FREE) != RQ_OK)
+        rq_cursor_free(cur, c->srv);
 }
 
 void rq_session_drop_job(rq_conn *c, rq_job *j) {
+    free_cursor_async(c, j->cur);
+    j->cur = NULL;
     if (j->stream.release) {
         rq_cursor *cur = rq_cursor_new(&j->stream, RQ_CMD_OTHER);
         if (cur) free_cursor_async(c, cur);
@@ -270,7 +261,13 @@ static int infer_nparams(const char *s) {
 static void query_task(void *arg) {
     rq_job *j = arg;
     rq_server *s = j->conn->srv;
+    rq_job_ref(j); /* ours: the host may drop its reference in the call */
+    rq_job_host_call_begin(j);
     s->ops->query(s->host, j);
+    /* Answered with a stream before returning: stream it on this worker
+     * now rather than through the loop and another task. */
+    if (rq_job_host_call_end(j)) rq_job_finish_inline(j);
+    rq_job_unref(j);
 }
 
 static int copy_params(rq_job *j, const rq_param *src, int n, int null_values) {
@@ -294,6 +291,34 @@ static int copy_params(rq_job *j, const rq_param *src, int n, int null_values) {
     return RQ_OK;
 }
 
+/* The cursor a stream answer of the current operation goes through
+ * (c->op_kind, c->op_portal, c->op_merged, c->op_max_rows set). */
+static rq_cursor *prepare_cursor(rq_conn *c, const char *sql, size_t len) {
+    rq_cursor *cur = rq_cursor_new(NULL, rq_sql_classify(sql, len));
+    if (cur == NULL) return NULL;
+    switch (c->op_kind) {
+    case OP_SIMPLE:
+        cur->desc_msg = RQ_DESC_ROWDESC;
+        break;
+    case OP_EXECUTE:
+        cur->desc_msg = c->op_merged ? RQ_DESC_OR_NODATA : RQ_DESC_NONE;
+        cur->max_rows = c->op_max_rows;
+        break;
+    default: /* Describe: the rows wait for an Execute (portal) or never come */
+        cur->op = RQ_CT_DESCRIBE;
+        cur->desc_msg = RQ_DESC_OR_NODATA;
+        cur->keep = c->op_kind == OP_DESC_PORTAL;
+        break;
+    }
+    rq_portal *p = c->op_portal;
+    if (p && (rq_cursor_set_formats(cur, p->formats, p->nformats) != RQ_OK ||
+              rq_cursor_expect(cur, p->stmt->ndesc, p->stmt->desc_oids) != RQ_OK)) {
+        rq_cursor_free(cur, c->srv);
+        return NULL;
+    }
+    return cur;
+}
+
 /* Start a query job; on failure the error is written to `err`. */
 static int start_query(rq_conn *c, const char *sql, size_t len, const rq_param *params,
                        int nparams, int describe, rq_error *err) {
@@ -301,7 +326,9 @@ static int start_query(rq_conn *c, const char *sql, size_t len, const rq_param *
     if (j == NULL) return rq_error_nomem(err);
     j->sql = strndup(sql, len);
     j->do_describe = describe;
-    if (j->sql == NULL || (nparams >= 0 && copy_params(j, params, nparams, describe) != RQ_OK)) {
+    j->cur = prepare_cursor(c, sql, len);
+    if (j->sql == NULL || j->cur == NULL ||
+        (nparams >= 0 && copy_params(j, params, nparams, describe) != RQ_OK)) {
         rq_job_unref(j);
         return rq_error_nomem(err);
     }
@@ -345,6 +372,77 @@ static const char *sq_effective(rq_conn *c, size_t *len) {
     return sq_current(c, len);
 }
 
+static void link_statement(rq_conn *c, rq_stmt_entry *s) {
+    if (s->name[0] == '\0') stmt_remove(c, "");
+    s->next = c->stmts;
+    c->stmts = s;
+}
+
+/* ---- parameter types from the host's hook ---- */
+
+static void types_task(void *arg) {
+    rq_job *j = arg;
+    rq_server *s = j->conn->srv;
+    s->ops->param_types(s->host, j); /* the host owns the task's reference */
+}
+
+/* Types neither declared nor cast: ask the host, when it has a hook. */
+static int needs_types(const rq_conn *c, const rq_stmt_entry *s) {
+    if (!c->srv->has_param_types || c->srv->ops->param_types == NULL) return 0;
+    for (int i = 0; i < s->nparams; i++)
+        if (s->param_oids[i] == 0) return 1;
+    return 0;
+}
+
+/* Ask the host for `s`'s parameter types; the statement waits in
+ * c->op_parse (taken, freed on failure) until types_done(). */
+static int start_types_job(rq_conn *c, rq_stmt_entry *s, rq_error *err) {
+    rq_job *j = rq_job_new(RQ_JOB_PARAM_TYPES, c);
+    if (j) {
+        j->sql = strdup(s->sql);
+        j->types = malloc(((size_t)s->nparams + 1) * sizeof *j->types);
+    }
+    if (j == NULL || j->sql == NULL || j->types == NULL) {
+        rq_job_unref(j);
+        stmt_free(s);
+        return rq_error_nomem(err);
+    }
+    j->ntypes = s->nparams;
+    memcpy(j->types, s->param_oids, (size_t)s->nparams * sizeof *j->types);
+    if (rq_conn_dispatch(c, j, types_task) != RQ_OK) {
+        rq_job_unref(j);
+        stmt_free(s);
+        return rq_error_set(err, RQ_SEV_FATAL, "57P01", "server is shutting down");
+    }
+    rq_job_unref(j);
+    c->op_parse = s;
+    c->busy = 1;
+    rq_conn_start_hook_timer(c, c->srv->cfg.param_types_timeout);
+    return RQ_OK;
+}
+
+static void simple_next(rq_conn *c);
+
+/* The statement in c->op_parse gets the hook's types (`j` NULL: none, the
+ * hook was too slow) and completes its Parse or PREPARE. */
+static void types_done(rq_conn *c, const rq_job *j) {
+    rq_stmt_entry *s = c->op_parse;
+    c->op_parse = NULL;
+    if (j && j->res == RQ_RES_TYPES)
+        for (int i = 0; i < s->nparams && i < j->ntypes; i++)
+            if (s->param_oids[i] == 0) s->param_oids[i] = j->types[i];
+    link_statement(c, s);
+    if (c->op_kind == OP_SIMPLE) {
+        send_complete(c, "PREPARE");
+        simple_next(c);
+        return;
+    }
+    send_simple(c, '1');
+    set_idle(c);
+}
+
+/* PREPARE: 1 when the statement was added, 2 when it waits for the
+ * parameter-types hook, RQ_ERR with `err`. */
 static int add_statement(rq_conn *c, const char *name, const char *sql, size_t len,
                          const uint32_t *types, int ntypes, rq_error *err) {
     if (stmt_find(c, name, NULL))
@@ -366,9 +464,9 @@ static int add_statement(rq_conn *c, const char *name, const char *sql, size_t l
         stmt_free(s);
         return rq_error_nomem(err);
     }
-    s->next = c->stmts;
-    c->stmts = s;
-    return RQ_OK;
+    if (needs_types(c, s)) return start_types_job(c, s, err) == RQ_OK ? 2 : RQ_ERR;
+    link_statement(c, s);
+    return 1;
 }
 
 static int util_execute(rq_conn *c, const rq_util *u, rq_error *err) {
@@ -411,7 +509,9 @@ static int simple_utility(rq_conn *c, const char *sql, size_t len) {
             break;
         case RQ_UTIL_PREPARE:
             rc = add_statement(c, u.name, sql + u.body_off, len - u.body_off, u.types, u.ntypes, &e);
-            if (rc == RQ_OK) send_complete(c, "PREPARE");
+            if (rc == 1) send_complete(c, "PREPARE");
+            out = rc == 2 ? 2 : 1; /* 2: waiting for the parameter-types hook */
+            if (rc > 0) rc = RQ_OK;
             break;
         case RQ_UTIL_EXECUTE:
             rc = util_execute(c, &u, &e);
@@ -472,7 +572,7 @@ static void simple_run(rq_conn *c) {
         }
         int u = simple_utility(c, sql, len);
         if (u < 0) break;       /* error: the rest is skipped */
-        if (u == 2) return;     /* EXECUTE: a query is running */
+        if (u == 2) return;     /* EXECUTE, or PREPARE asking the host for types */
         if (u == 0) {
             rq_error err;
             if (start_query(c, sql, len, NULL, -1, 0, &err) == RQ_OK) return;
@@ -559,9 +659,11 @@ static int do_parse(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
         stmt_free(s);
         return rq_error_nomem(err);
     }
-    if (m.name[0] == '\0') stmt_remove(c, "");
-    s->next = c->stmts;
-    c->stmts = s;
+    if (needs_types(c, s)) {
+        c->op_kind = OP_PARSE;
+        return start_types_job(c, s, err);
+    }
+    link_statement(c, s);
     send_simple(c, '1');
     return RQ_OK;
 }
@@ -717,6 +819,7 @@ static int portal_query(rq_conn *c, rq_portal *p, int op, rq_error *err) {
     return start_query(c, p->stmt->sql, strlen(p->stmt->sql), p->params, p->nparams, 0, err);
 }
 
+/* The portal's RowDescription again (a second Describe). */
 static int write_rowdesc_of(rq_conn *c, rq_cursor *cur, rq_error *err) {
     if (cur->count_mode || cur->ncols == 0) {
         send_simple(c, 'n');
@@ -729,7 +832,12 @@ static int write_rowdesc_of(rq_conn *c, rq_cursor *cur, rq_error *err) {
     return rc;
 }
 
-static int do_describe_portal(rq_conn *c, const char *name, rq_error *err) {
+/* `exec` (may be NULL): the Execute of this portal that follows the
+ * Describe in the input; *merged is set when both run as one job (the
+ * handler runs at the Describe anyway, so its worker streams the rows
+ * too). */
+static int do_describe_portal(rq_conn *c, const char *name, const rq_msg_execute *exec,
+                              int *merged, rq_error *err) {
     rq_portal *p = portal_find(c, name, NULL);
     if (p == NULL)
         return rq_error_set(err, RQ_SEV_ERROR, "34000", "portal \"%s\" does not exist", name);
@@ -738,6 +846,13 @@ static int do_describe_portal(rq_conn *c, const char *name, rq_error *err) {
             send_simple(c, 'n');
             return RQ_OK;
         }
+        rq_error refused;
+        if (exec && !refused_in_failed_txn(c, p->stmt->sql, strlen(p->stmt->sql), &refused)) {
+            *merged = 1;
+            c->op_merged = 1;
+            c->op_max_rows = exec->max_rows;
+            return portal_query(c, p, OP_EXECUTE, err);
+        }
         return portal_query(c, p, OP_DESC_PORTAL, err);
     }
     if (p->res == RQ_RES_STREAM && p->cur && p->cur->plan) return write_rowdesc_of(c, p->cur, err);
@@ -745,17 +860,41 @@ static int do_describe_portal(rq_conn *c, const char *name, rq_error *err) {
     return RQ_OK;
 }
 
-static int do_describe(rq_conn *c, const uint8_t *body, size_t n, rq_error *err) {
+/* The Execute message right after `skip` bytes of input, if it is
+ * complete and names `portal`: its length, else 0. */
+static size_t next_execute_of(rq_conn *c, size_t skip, const char *portal, rq_msg_execute *m) {
+    char type;
+    const uint8_t *body;
+    size_t n, total;
+    rq_error ignored;
+    if (c->in.len <= skip || c->in.data[skip] != 'E') return 0;
+    if (rq_proto_frame(c->in.data + skip, c->in.len - skip, RQ_MAX_MESSAGE_LEN, &type, &body, &n,
+                       &total, &ignored) != RQ_OK ||
+        rq_proto_parse_execute(body, n, m, &ignored) != RQ_OK || strcmp(m->portal, portal) != 0)
+        return 0;
+    return total;
+}
+
+/* Describe; *extra receives the length of an Execute that was run with it
+ * (consumed with the Describe). */
+static int do_describe(rq_conn *c, const uint8_t *body, size_t n, size_t total, size_t *extra,
+                       rq_error *err) {
     rq_msg_target t;
     if (rq_proto_parse_target(body, n, &t, err) != RQ_OK) return RQ_ERR;
-    return t.kind == 'S' ? do_describe_stmt(c, t.name, err) : do_describe_portal(c, t.name, err);
+    if (t.kind == 'S') return do_describe_stmt(c, t.name, err);
+    rq_msg_execute m;
+    size_t exec_len = next_execute_of(c, total, t.name, &m);
+    int merged = 0;
+    int rc = do_describe_portal(c, t.name, exec_len ? &m : NULL, &merged, err);
+    if (merged) *extra = exec_len;
+    return rc;
 }
 
 static void portal_complete(rq_conn *c, rq_portal *p) {
     char tag[64];
     if (p->res == RQ_RES_TAG && p->tag) {
         send_complete(c, p->tag);
-        track_txn(c, p->stmt->sql);
+        track_txn(c, p->stmt->sql, strlen(p->stmt->sql));
     } else {
         rq_sql_command_tag(p->stmt->sql, strlen(p->stmt->sql), 0, 1, tag, sizeof tag);
         send_complete(c, tag);
@@ -770,7 +909,10 @@ static int run_portal(rq_conn *c, rq_portal *p, int32_t max_rows, rq_error *err)
     rq_cursor *cur = p->cur;
     p->cur = NULL; /* the task owns it until its event */
     c->op_cursor = cur;
-    if (submit_cursor(c, cur, CT_RUN, 0, max_rows) != RQ_OK) {
+    cur->op = RQ_CT_RUN;
+    cur->desc_msg = RQ_DESC_NONE;
+    cur->max_rows = max_rows;
+    if (submit_cursor(c, cur, CT_WORK) != RQ_OK) {
         p->cur = cur;
         c->op_cursor = NULL;
         return rq_error_set(err, RQ_SEV_FATAL, "57P01", "server is shutting down");
@@ -815,12 +957,14 @@ static void do_sync(rq_conn *c) {
     send_ready(c);
 }
 
-/* Dispatch one extended-protocol message. */
-static int extended(rq_conn *c, char type, const uint8_t *body, size_t n, rq_error *err) {
+/* Dispatch one extended-protocol message (`total` bytes of input; *extra:
+ * more bytes it consumed). */
+static int extended(rq_conn *c, char type, const uint8_t *body, size_t n, size_t total,
+                    size_t *extra, rq_error *err) {
     switch (type) {
     case 'P': return do_parse(c, body, n, err);
     case 'B': return do_bind(c, body, n, err);
-    case 'D': return do_describe(c, body, n, err);
+    case 'D': return do_describe(c, body, n, total, extra, err);
     case 'E': return do_execute(c, body, n, err);
     case 'C': return do_close(c, body, n, err);
     case 'H': return RQ_OK; /* Flush: we flush after every batch of input */
@@ -867,7 +1011,8 @@ long rq_session_process(rq_conn *c, rq_error *err) {
     }
     rq_error e;
     rq_error_clear(&e);
-    if (extended(c, type, body, n, &e) != RQ_OK) {
+    size_t extra = 0;
+    if (extended(c, type, body, n, total, &extra, &e) != RQ_OK) {
         if (strcmp(e.severity, RQ_SEV_FATAL) == 0) {
             *err = e;
             return -1;
@@ -876,7 +1021,7 @@ long rq_session_process(rq_conn *c, rq_error *err) {
         c->ext_error = 1;
         set_idle(c);
     }
-    return (long)total;
+    return (long)(total + extra);
 }
 
 /* ---- results coming back ---- */
@@ -884,6 +1029,8 @@ long rq_session_process(rq_conn *c, rq_error *err) {
 /* The current operation failed with `e`. */
 static void op_failed(rq_conn *c, const rq_error *e) {
     int op = c->op_kind;
+    stmt_free(c->op_parse); /* a Parse/PREPARE waiting for types: not created */
+    c->op_parse = NULL;
     if (c->op_portal) c->op_portal->state = PORTAL_DONE;
     send_error(c, e);
     if (c->close_after_flush) return;
@@ -895,40 +1042,21 @@ static void op_failed(rq_conn *c, const rq_error *e) {
     set_idle(c);
 }
 
+static void on_cursor(rq_conn *c, rq_cursor *cur, rq_cursor_status st);
+
+/* A stream answer, already streamed through the job's cursor by a worker. */
 static void on_stream(rq_conn *c, rq_job *j) {
-    size_t len = 0;
-    const char *sql = c->op_kind == OP_SIMPLE ? sq_effective(c, &len) : NULL;
-    if (sql == NULL) {
-        sql = c->op_portal ? c->op_portal->stmt->sql : "";
-        len = strlen(sql);
+    rq_cursor *cur = j->cur;
+    j->cur = NULL;
+    if (cur && j->cur_ran) {
+        c->op_cursor = NULL;
+        on_cursor(c, cur, (rq_cursor_status)j->cur_status);
+        return;
     }
-    rq_cursor *cur = rq_cursor_new(&j->stream, rq_sql_classify(sql, len));
+    free_cursor_async(c, cur); /* its task could not start: shutting down */
     rq_error e;
-    if (cur == NULL) {
-        rq_error_nomem(&e);
-        op_failed(c, &e);
-        return;
-    }
-    int rc;
-    c->op_cursor = cur;
-    if (c->op_portal &&
-        (rq_cursor_set_formats(cur, c->op_portal->formats, c->op_portal->nformats) != RQ_OK ||
-         rq_cursor_expect(cur, c->op_portal->stmt->ndesc, c->op_portal->stmt->desc_oids) != RQ_OK)) {
-        rq_cursor_free(cur, c->srv);
-        c->op_cursor = NULL;
-        rq_error_nomem(&e);
-        op_failed(c, &e);
-        return;
-    }
-    if (c->op_kind == OP_SIMPLE) rc = submit_cursor(c, cur, CT_RUN, 1, 0);
-    else if (c->op_kind == OP_EXECUTE) rc = submit_cursor(c, cur, CT_RUN, 0, c->op_max_rows);
-    else rc = submit_cursor(c, cur, CT_DESCRIBE, 1, 0);
-    if (rc != RQ_OK) {
-        rq_cursor_free(cur, c->srv);
-        c->op_cursor = NULL;
-        rq_error_set(&e, RQ_SEV_FATAL, "57P01", "server is shutting down");
-        op_failed(c, &e);
-    }
+    rq_error_set(&e, RQ_SEV_FATAL, "57P01", "server is shutting down");
+    op_failed(c, &e);
 }
 
 static void on_tag(rq_conn *c, const char *tag) {
@@ -937,9 +1065,7 @@ static void on_tag(rq_conn *c, const char *tag) {
         size_t len;
         const char *sql = sq_effective(c, &len);
         send_complete(c, tag);
-        char *copy = strndup(sql, len);
-        if (copy) track_txn(c, copy);
-        free(copy);
+        track_txn(c, sql, len);
         simple_next(c);
         return;
     }
@@ -953,6 +1079,7 @@ static void on_tag(rq_conn *c, const char *tag) {
         send_simple(c, 'n');
         break;
     case OP_EXECUTE:
+        if (c->op_merged) send_simple(c, 'n'); /* the Describe before it */
         c->op_portal->res = RQ_RES_TAG;
         c->op_portal->tag = strdup(tag);
         portal_complete(c, c->op_portal);
@@ -963,6 +1090,11 @@ static void on_tag(rq_conn *c, const char *tag) {
 
 void rq_session_on_job(rq_conn *c, rq_job *j) {
     rq_conn_stop_timer(c);
+    if (j->kind == RQ_JOB_PARAM_TYPES) {
+        if (c->op_parse) types_done(c, j);
+        rq_session_drop_job(c, j);
+        return;
+    }
     switch (j->res) {
     case RQ_RES_STREAM: on_stream(c, j); break;
     case RQ_RES_TAG: on_tag(c, j->tag); break;
@@ -982,9 +1114,7 @@ static void cursor_done_simple(rq_conn *c, rq_cursor *cur) {
     char tag[64];
     cursor_tag(cur, sql, len, tag, sizeof tag);
     send_complete(c, tag);
-    char *copy = strndup(sql, len);
-    if (copy) track_txn(c, copy);
-    free(copy);
+    track_txn(c, sql, len);
     free_cursor_async(c, cur);
     c->op_cursor = NULL;
     simple_next(c);
@@ -1003,15 +1133,14 @@ static void remember_description(rq_stmt_entry *s, const rq_cursor *cur) {
 
 static void cursor_done_extended(rq_conn *c, rq_cursor *cur, rq_cursor_status st) {
     rq_portal *p = c->op_portal;
+    /* The worker wrote RowDescription or NoData for a Describe. */
     if (c->op_kind == OP_DESC_STMT) {
-        if (cur->count_mode || cur->ncols == 0) send_simple(c, 'n');
         remember_description(c->op_stmt, cur);
         free_cursor_async(c, cur);
     } else if (c->op_kind == OP_DESC_PORTAL) {
         p->res = RQ_RES_STREAM;
         p->cur = cur;
         p->state = PORTAL_READY;
-        if (cur->count_mode || cur->ncols == 0) send_simple(c, 'n');
     } else if (st == RQ_CUR_SUSPENDED) {
         p->res = RQ_RES_STREAM;
         p->cur = cur;
@@ -1021,7 +1150,7 @@ static void cursor_done_extended(rq_conn *c, rq_cursor *cur, rq_cursor_status st
         char tag[64];
         cursor_tag(cur, p->stmt->sql, strlen(p->stmt->sql), tag, sizeof tag);
         send_complete(c, tag);
-        track_txn(c, p->stmt->sql);
+        track_txn(c, p->stmt->sql, strlen(p->stmt->sql));
         p->state = PORTAL_DONE;
         free_cursor_async(c, cur);
     }
@@ -1034,6 +1163,11 @@ void rq_session_on_cursor(rq_conn *c, rq_cursor *cur, rq_cursor_status st) {
         if (cur) free_cursor_async(c, cur);
         return;
     }
+    on_cursor(c, cur, st);
+}
+
+/* A cursor's task finished with `st` (the job's, or Execute's). */
+static void on_cursor(rq_conn *c, rq_cursor *cur, rq_cursor_status st) {
     rq_error e;
     if (st == RQ_CUR_FAILED || st == RQ_CUR_ABORTED) {
         if (st == RQ_CUR_FAILED) e = cur->err;
@@ -1060,7 +1194,19 @@ static void expire_job(rq_conn *c, const char *why) {
     rq_conn_process(c);
 }
 
-void rq_session_on_timeout(rq_conn *c) { expire_job(c, "statement timeout"); }
+void rq_session_on_timeout(rq_conn *c) {
+    if (c->op_parse) {
+        /* The parameter-types hook is late: go on without its answer. */
+        rq_job *j = c->job;
+        if (j == NULL || !rq_job_expire(j)) return;
+        c->job = NULL;
+        rq_job_unref(j);
+        types_done(c, NULL);
+        rq_conn_process(c);
+        return;
+    }
+    expire_job(c, "statement timeout");
+}
 
 void rq_session_cancel(rq_conn *c) {
     if (c->state != RQ_ST_READY || !c->busy) return;
@@ -1076,6 +1222,8 @@ void rq_session_close(rq_conn *c) {
     }
     portals_clear(c);
     stmts_clear(c);
+    stmt_free(c->op_parse);
+    c->op_parse = NULL;
     free(c->sq_text);
     c->sq_text = NULL;
     free(c->sq_exec_sql);

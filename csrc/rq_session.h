@@ -33,6 +33,8 @@ void rq_conn_fatal(rq_conn *c, const rq_error *err);
 int rq_conn_send_buf(rq_conn *c, rq_buf *b);
 int rq_conn_dispatch(rq_conn *c, rq_job *j, rq_task_fn fn);
 void rq_conn_start_query_timer(rq_conn *c);
+/* The query timer, for a hook that gets `seconds` (0 = no limit). */
+void rq_conn_start_hook_timer(rq_conn *c, double seconds);
 void rq_conn_stop_timer(rq_conn *c);
 void rq_conn_process(rq_conn *c);
 void rq_conn_resume_reading(rq_conn *c);

@@ -1092,6 +1092,20 @@ int rq_sql_param_types(const char *sql, size_t len, int nparams, uint32_t *oids)
     return RQ_OK;
 }
 
+uint32_t rq_sql_type_oid(const char *name) {
+    size_t len = strlen(name);
+    if (len == 0 || len > 256) return 0;
+    tokvec tv = {0};
+    size_t cut, at = 0;
+    uint32_t oid = 0;
+    if (scan(name, len, 0, &tv, &cut) == RQ_OK && tv.n > 0) {
+        oid = read_type(name, &tv, &at);
+        if (at != tv.n) oid = 0; /* "int8 junk" */
+    }
+    free(tv.v);
+    return oid;
+}
+
 /* ------------------------------------------------------------------ */
 /* PREPARE / EXECUTE / DEALLOCATE / DISCARD ALL                       */
 /* ------------------------------------------------------------------ */

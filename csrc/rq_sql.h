@@ -159,6 +159,13 @@ int rq_sql_command_tag(const char *stmt, size_t len, int64_t rows, int has_resul
  */
 int rq_sql_param_types(const char *sql, size_t len, int nparams, uint32_t *oids);
 
+/*
+ * The OID of a type name as a cast would read it ("int8", "bigint",
+ * "double precision", "pg_catalog.numeric(10,2)", "text[]",
+ * "timestamp with time zone"); 0 when unknown or when anything follows it.
+ */
+uint32_t rq_sql_type_oid(const char *name);
+
 /* ---- statements the server itself answers (PostgreSQL semantics) ---- */
 
 typedef enum rq_util_kind {

@@ -579,7 +579,30 @@ static void test_param_types(void) {
     CHECK(got[0] == 21 && got[1] == 2950);
 }
 
+/* Type names as the parameter-types hook may give them (same reader as casts). */
+static void test_type_oid(void) {
+    static const struct { const char *name; uint32_t oid; } cases[] = {
+        {"int8", 20}, {"bigint", 20}, {"INT4", 23}, {"integer", 23}, {"numeric", 1700},
+        {"numeric(10,2)", 1700}, {"text[]", 1009}, {"pg_catalog.timestamptz", 1184},
+        {"timestamp with time zone", 1184}, {"double precision", 701}, {"uuid", 2950},
+        {"varchar(5)", 1043}, {"bool", 16}, {"jsonb", 3802},
+        /* unknown, empty, or followed by something else */
+        {"mytype", 0}, {"", 0}, {"int8 junk", 0}, {"int8;", 0}, {"'int8'", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t got = rq_sql_type_oid(cases[i].name);
+        if (got != cases[i].oid) {
+            fprintf(stderr, "rq_sql_type_oid(\"%s\") = %u, want %u\n", cases[i].name, got,
+                    cases[i].oid);
+            g_fail++;
+        } else {
+            g_pass++;
+        }
+    }
+}
+
 int main(void) {
+    test_type_oid();
     test_split();
     test_threads();
     test_tags();
