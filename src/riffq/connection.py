@@ -108,6 +108,10 @@ class BaseConnection(metaclass=ABCMeta):
     One instance is created per client, when it connects, and dropped after
     it disconnects.
 
+    Optional: define ``parameter_types(self, sql, nparams)`` to type the
+    parameters a client's Parse leaves unknown (a list of type OIDs / names /
+    None, see ``riffq._hooks``); RiffqServer installs it at ``start()``.
+
     Args:
         conn_id: Unique identifier assigned by the server.
         executor: Thread pool for offloading blocking work (shared by all
@@ -425,6 +429,11 @@ class RiffqServer:
                 ``"17.6 (Homebrew)"``; a built-in default otherwise.
         """
         self._register_auth()
+        if callable(getattr(self.connection_cls, "parameter_types", None)):
+            # BaseConnection subclasses may type Parse parameters (riffq._hooks)
+            from ._hooks import _connection_hook
+
+            self._server.on_parameter_types(_connection_hook(self))
         self._server.start(tls=tls, catalog_emulation=catalog_emulation,
                            server_version=server_version)
         # Queued work for a stopped server is pointless: drop it so the

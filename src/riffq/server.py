@@ -188,6 +188,7 @@ class Server(_CoreServer):
         self._ready_cb: Optional[Callable[..., Any]] = None
         self._query_handler: Optional[Callable[..., Any]] = None
         self._disconnect_handler: Optional[Callable[..., Any]] = None
+        self._param_types_handler: Optional[Callable[..., Any]] = None
         #: The catalog engine while ``start(catalog_emulation=True)`` runs.
         self.catalog_engine: Optional[Any] = None
 
@@ -227,6 +228,16 @@ class Server(_CoreServer):
         per connection the connect handler saw."""
         self._disconnect_handler = adapt_handler(callback, *DISCONNECT_ARGS)
         super().on_disconnect(self._disconnect_handler)
+
+    def on_parameter_types(self, callback: Optional[Callable[..., Any]]) -> None:
+        """Set the optional parameter-types hook (see ``riffq._hooks``):
+        ``callback(sql, nparams[, connection_id])`` returns, for a Parse that
+        leaves parameter types unknown, a list of type OIDs / type names /
+        None. The types drive ParameterDescription and Bind decoding."""
+        from ._hooks import on_parameter_types
+
+        self._param_types_handler = callback
+        on_parameter_types(self, callback)  # type: ignore[arg-type]
 
     def on_ready(self, callback: Callable[..., Any]) -> None:
         """Set ``callback(host, port)``, called once the listener is bound."""
@@ -371,7 +382,11 @@ class Server(_CoreServer):
         engine = self.catalog_engine
         assert engine is not None
         engine.server_version = server_version or "15.13"
-        router = CatalogRouter(engine, self._query_handler, self._disconnect_handler)
+        router = CatalogRouter(engine, self._query_handler, self._disconnect_handler,
+                               self._param_types_handler)
+        from ._hooks import on_parameter_types
+
+        on_parameter_types(self, router.on_parameter_types)
         super().on_query(router.on_query)
         super().on_disconnect(router.on_disconnect)
         super()._on_login(router.on_login)  # type: ignore[misc]

@@ -45,10 +45,15 @@ class CatalogRouter:
     """Wraps the user's handlers (see module docstring)."""
 
     def __init__(self, engine: CatalogEngine, user_query: Callable[..., Any],
-                 user_disconnect: Optional[Callable[..., Any]]) -> None:
+                 user_disconnect: Optional[Callable[..., Any]],
+                 user_param_types: Optional[Callable[..., Any]] = None) -> None:
         self.engine = engine
         self.user_query = user_query
         self.user_disconnect = user_disconnect
+        from ..server import adapt_handler
+
+        self.user_param_types = (adapt_handler(user_param_types, 2, ("connection_id",))
+                                 if user_param_types is not None else None)
 
     # ---- hooks the core calls ----
     def on_login(self, conn_id: int, user: str, database: Optional[str], app: Optional[str],
@@ -94,6 +99,31 @@ class CatalogRouter:
         if query_args is not None or param_types is not None:
             kwargs.update(query_args=query_args, param_types=param_types)
         return self.user_query(sql, callback, **kwargs)
+
+    def on_parameter_types(self, sql: str, nparams: int,
+                           connection_id: Optional[int] = None) -> Optional[List[Any]]:
+        """Parameter types of a catalog statement, as PostgreSQL infers them
+        (``oid = $1`` -> oid); other statements ask the user's hook."""
+        from . import rewrite
+
+        sess = self.engine.session(connection_id or 0)
+        if sess is not None and rewrite.classify(sql).kind == "catalog_query":
+            try:
+                named = rewrite.rewrite(sql).param_types
+            except Exception:  # the Execute will report it
+                return None
+            return [self._type_oid(named.get(i + 1)) for i in range(nparams)]
+        if self.user_param_types is None:
+            return None
+        return self.user_param_types(sql, nparams, connection_id=connection_id)
+
+    def _type_oid(self, name: Optional[str]) -> Optional[int]:
+        if not name:
+            return None
+        try:
+            return self.engine.resolver.resolve(name).oid
+        except Exception:
+            return None
 
     # ---- catalog queries ----
     def _catalog_query(self, sess: Session, sql: str, cb: Any,
