@@ -18,7 +18,8 @@ OUT=${1:-bench/out/profile}
 mkdir -p "$OUT"
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 PY=bench/.peers/bench-venv/bin/python
-SO=$(ls src/riffq/_core*.so | head -1)
+# The extension the server will load (PYTHONPATH may point at another build).
+SO=$(.venv/bin/python -c "import riffq._core as m; print(m.__file__)")
 LIBPY=$(ldd .venv/bin/python | grep -o '/[^ ]*libpython3[^ ]*\.so[^ ]*' | head -1 || true)
 [ -n "$LIBPY" ] || LIBPY=$(readlink -f .venv/bin/python)
 echo "select 1;" > "$OUT/select1.sql"
