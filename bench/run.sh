@@ -59,6 +59,11 @@ PY="$PEERS/bench-venv/bin/python"
 ARGS=(--mode "$MODE" --targets "$TARGETS")
 "$PY" bench/run.py "${ARGS[@]}"
 
+if wants riffq; then
+  say "catalog emulation: cold start and a client corpus burst (bench/catalog_bench.py)"
+  .venv/bin/python bench/catalog_bench.py > "$OUT/catalog.log" 2>&1 || say "catalog bench failed (see $OUT/catalog.log)"
+fi
+
 RES="$OUT/results-$MODE.json"
 "$PY" bench/report.py "$RES" > "$OUT/report-$MODE.md"
 "$PY" bench/charts.py "$RES" "$OUT/charts-$MODE"

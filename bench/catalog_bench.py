@@ -1,0 +1,122 @@
+"""Catalog emulation benchmark (part of `make bench`; runs in the project's .venv).
+
+Measures, against the same objects:
+- cold start: from `start(catalog_emulation=True)` to the first answered
+  catalog query, without and with registrations made before `start()`
+  (they start building the catalog in the background);
+- a GUI tool's connect burst: every parameterless query of the client
+  corpus (tests/catalog/corpus, 12 clients), replayed once cold (first time
+  each query is rewritten) and once warm, on riffq and on PostgreSQL 15.
+
+Prints one JSON object and writes it to bench/out/catalog.json.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import psycopg  # noqa: E402
+
+import riffq  # noqa: E402
+from riffq.testing import free_port  # noqa: E402
+
+
+def _corpus() -> List[str]:
+    out = []
+    for f in sorted(glob.glob(str(ROOT / "tests/catalog/corpus/*/*.sql"))):
+        text = Path(f).read_text(encoding="utf-8")
+        m = re.search(r"^-- params: (.*)$", text, re.M)
+        if m and json.loads(m.group(1)):
+            continue
+        out.append("\n".join(l for l in text.splitlines() if not l.startswith("-- ")))
+    return out
+
+
+def _serve(register: bool) -> tuple:
+    port = free_port()
+    srv = riffq.Server(f"127.0.0.1:{port}")
+    srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "data queries not served"),
+                                          is_error=True))
+    if register:
+        from catalog.fixture import register_catalog  # the client tests' objects
+
+        register_catalog(srv)
+    t0 = time.perf_counter()
+    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+    return srv, port, t0
+
+
+def cold_start(register: bool) -> float:
+    """Seconds from start() to the first answered catalog query."""
+    srv, port, t0 = _serve(register)
+    db = "appdb" if register else "db"
+    while True:
+        try:
+            with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname={db}",
+                                 autocommit=True) as c:
+                c.execute("select relname from pg_catalog.pg_class where relname = 'pg_type'")
+            break
+        except psycopg.OperationalError:
+            time.sleep(0.001)
+    elapsed = time.perf_counter() - t0
+    srv.stop()
+    return elapsed
+
+
+def replay(dsn: str, queries: List[str]) -> Dict[str, Any]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        out: Dict[str, Any] = {"queries": len(queries)}
+        for rnd in ("cold", "warm"):
+            times = []
+            for q in queries:
+                t = time.perf_counter()
+                try:
+                    conn.execute(q, prepare=False).fetchall()
+                except psycopg.Error:
+                    pass
+                times.append(time.perf_counter() - t)
+            times.sort()
+            out[rnd] = {"total_ms": round(1e3 * sum(times), 1),
+                        "median_ms": round(1e3 * times[len(times) // 2], 2),
+                        "p90_ms": round(1e3 * times[int(len(times) * 0.9)], 2)}
+        return out
+
+
+def main() -> None:
+    from catalog.fixture import create_pg_database
+    from pgref import start_reference_pg
+
+    result: Dict[str, Any] = {
+        "cold_start_ms": round(1e3 * cold_start(False), 1),
+        "cold_start_registered_ms": round(1e3 * cold_start(True), 1),
+    }
+    queries = _corpus()
+    srv, port, _ = _serve(True)
+    time.sleep(0.5)
+    result["riffq_burst"] = replay(f"host=127.0.0.1 port={port} user=postgres dbname=appdb",
+                                   queries)
+    srv.stop()
+    ref = start_reference_pg()
+    try:
+        result["postgresql_burst"] = replay(create_pg_database(ref.dsn), queries)
+    finally:
+        ref.stop()
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "catalog.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
