@@ -119,6 +119,7 @@ test-asan: venv $(ASAN_CTEST_BINS)
 	RIFFQ_SANITIZE=address,undefined PYTHONWARNINGS=ignore $(VPY) setup.py -q build_ext \
 	  --build-lib $(ASAN_BUILD)/lib --build-temp $(ASAN_BUILD)/tmp >/dev/null || exit 1; \
 	cp src/riffq/*.py src/riffq/*.pyi src/riffq/py.typed $(ASAN_BUILD)/lib/riffq/; \
+	rm -rf $(ASAN_BUILD)/lib/riffq/pgcatalog; cp -r src/riffq/pgcatalog $(ASAN_BUILD)/lib/riffq/; \
 	PYTHONPATH=$(CURDIR)/$(ASAN_BUILD)/lib $(ASAN_ENV) $(VPY) -m pytest -q tests || rc=1; \
 	exit $$rc
 
