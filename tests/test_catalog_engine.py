@@ -309,3 +309,33 @@ def test_set_of_unknown_parameter_reaches_handler(srv: ServerProcess) -> None:
         with conn.cursor() as cur:
             cur.execute("SET threads = 2")  # DuckDB's, not PostgreSQL's
         assert handler_log(srv)[before:] == ["SET threads = 2"]
+
+
+# ---- the example -------------------------------------------------------------------
+
+def test_catalog_example_browses_with_psql(tmp_path: Path) -> None:
+    """examples/catalog_server.py: register_duckdb + catalog emulation; the
+    DuckDB database's main schema is on the session's search_path."""
+    import shutil
+    import subprocess
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "data").mkdir()
+    pq.write_table(pa.table({"open_time": pa.array([1, 2], pa.int64()),
+                             "close": pa.array([1.5, 2.5]), "symbol": ["A", "B"]}),
+                   tmp_path / "data" / "klines.parquet")
+    with ServerProcess(str(root / "examples" / "catalog_server.py"), cwd=str(tmp_path),
+                       timeout=60) as srv:
+        out = subprocess.run([shutil.which("psql") or "psql", "-X", "-A", "-F", "|", "-h",
+                              "127.0.0.1", "-p", str(srv.port), "-U", "user", "-d", "demo",
+                              "-c", r"\dv", "-c", r"\d klines"],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
+        assert out.returncode == 0, out.stderr
+        assert "main|klines|view|" in out.stdout
+        assert "symbol|text|||" in out.stdout
+        with psycopg.connect(srv.dsn(dbname="demo"), autocommit=True) as conn:
+            assert rows(conn, "select count(*) from klines") == [(2,)]

@@ -95,6 +95,8 @@ class Database:
     name: str
     schemas: Dict[str, Schema] = field(default_factory=dict)
     comment: Optional[str] = None
+    #: per-database session defaults (PostgreSQL's ALTER DATABASE ... SET)
+    settings: Dict[str, str] = field(default_factory=dict)
 
 
 def _is_bool(value: Any) -> bool:

@@ -41,6 +41,11 @@ def register_duckdb(catalog: Catalog, con: Any, database: Optional[str] = None,
         _views(cur, duck_db, db)
         _constraints(cur, duck_db, db)
         _indexes(cur, duck_db, db)
+        if "main" in db.schemas:
+            # DuckDB's default schema: unqualified names resolve there, so
+            # sessions of this database search it (ALTER DATABASE SET search_path)
+            db.settings["search_path"] = '"$user", main, public'
+
     finally:
         cur.close()
     catalog.replace_database(db)

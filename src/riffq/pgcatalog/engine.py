@@ -213,6 +213,9 @@ class CatalogEngine:
         overrides = {"server_version": self.server_version, "application_name": app or "",
                      "session_authorization": user, "is_superuser": "on",
                      "server_version_num": _version_num(self.server_version)}
+        registered = self.catalog.databases.get(database)
+        if registered is not None:
+            overrides.update({k.lower(): v for k, v in registered.settings.items()})
         if timezone:
             overrides["timezone"] = timezone
         if self.catalog.lazy_source is not None:  # riffq 0.1.11: settings() overrides
