@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import glob
 import json
-import os
 import re
 import sys
 import threading

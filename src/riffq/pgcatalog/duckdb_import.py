@@ -13,7 +13,7 @@ dropped or altered in DuckDB since show up (or vanish) for clients.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog, Column, Database, ForeignKey, Schema, Table
 

@@ -23,15 +23,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
-
-import pyarrow as pa
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog
 from . import lazy as lazy_mod
-from .rows import (SHARED_LAZY, SHARED_REGISTERED, OidAllocator, TypeInfo, build_rows,
+from .rows import (SHARED_LAZY, SHARED_REGISTERED, OidAllocator, RowSet, TypeInfo, build_rows,
                    database_row)
-from .settings import REPORTED, Settings, SettingError, defs_from_rows
+from .settings import Settings, defs_from_rows
 from .types import TypeResolver
 
 __all__ = ["CatalogEngine", "Session", "CatalogError"]
@@ -68,6 +66,7 @@ class Session:
     settings: Settings
     cursor: Any = None          # this session's DuckDB cursor (created on first use)
     vars_dirty: bool = True     # DuckDB variables need setting again
+    vars_epoch: int = -1        # engine._synced_epoch they were set at (schemas may change)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search_path(self, schemas: Sequence[str]) -> List[str]:
@@ -121,7 +120,12 @@ class CatalogEngine:
         self._build_error: Optional[BaseException] = None
         self._write_lock = threading.Lock()
         self._sessions: Dict[int, Session] = {}
-        self._synced_version = -1
+        # What the registered rows were built from: Catalog.version and the
+        # count of runtime additions (roles of new users, unregistered
+        # databases clients named while nothing is registered).
+        self._synced = (-1, -1)
+        self._synced_epoch = 0   # bumped by every sync (sessions' DuckDB variables follow)
+        self._runtime_changes = 0
         self._roles: Dict[str, int] = {SUPERUSER_NAME: SUPERUSER_OID}
         self._implicit_dbs: Dict[str, int] = {}
         self._con: Any = None
@@ -189,13 +193,24 @@ class CatalogEngine:
             raise CatalogError("XX000", f"catalog emulation failed to start: {self._build_error}")
 
     # ---- sessions ----
-    def database_exists(self, name: str) -> bool:
-        """True when ``name`` is registered, built in, or served by the lazy source."""
-        if name in BUILTIN_DATABASES or name in self.catalog.databases:
-            return True
+    def _database_oid(self, name: str) -> Optional[int]:
+        """The OID of database ``name``: built in, registered, the lazy
+        source's, or (nothing registered: serve whatever is asked) one given
+        to the name now; None when it does not exist."""
+        if name in BUILTIN_DATABASES:
+            return BUILTIN_DATABASES[name]
+        if name in self.catalog.databases:
+            return self.oids.oid("db", name)
         if self.catalog.lazy_source is not None:
-            return any(d["name"] == name for d in lazy_mod.databases(self.catalog.lazy_source))
-        return not self.catalog.databases  # nothing registered: serve whatever is asked
+            return next((int(d["oid"]) for d in lazy_mod.databases(self.catalog.lazy_source)
+                         if d["name"] == name), None)
+        if self.catalog.databases:
+            return None
+        with self._write_lock:
+            if name not in self._implicit_dbs:
+                self._implicit_dbs[name] = self.oids.oid("db", name)
+                self._runtime_changes += 1
+            return self._implicit_dbs[name]
 
     def login(self, conn_id: int, user: str, database: str, app: Optional[str], ip: str,
               port: int, pid: int, timezone: Optional[str]) -> None:
@@ -208,7 +223,8 @@ class CatalogEngine:
         self.wait_ready()
         if database == "template0":
             raise CatalogError("55000", 'database "template0" is not currently accepting connections')
-        if not self.database_exists(database):
+        db_oid = self._database_oid(database)
+        if db_oid is None:
             raise CatalogError("3D000", f'database "{database}" does not exist')
         overrides = {"server_version": self.server_version, "application_name": app or "",
                      "session_authorization": user, "is_superuser": "on",
@@ -222,8 +238,11 @@ class CatalogEngine:
             overrides.update({k.lower(): v for k, v in
                               lazy_mod.overrides(self.catalog.lazy_source, "settings").items()})
         with self._write_lock:
-            user_oid = self._roles.get(user) or self._roles.setdefault(user, self.oids.oid("role", user))
-        sess = Session(conn_id, user, database, self._db_oid(database), user_oid, pid, ip, port,
+            if user not in self._roles:
+                self._roles[user] = self.oids.oid("role", user)
+                self._runtime_changes += 1
+            user_oid = self._roles[user]
+        sess = Session(conn_id, user, database, db_oid, user_oid, pid, ip, port,
                        Settings(self._guc_defs, overrides))
         self._sessions[conn_id] = sess
 
@@ -240,25 +259,16 @@ class CatalogEngine:
         """The session of ``conn_id`` (None when it never logged in here)."""
         return self._sessions.get(conn_id)
 
-    def _db_oid(self, name: str) -> int:
-        if name in BUILTIN_DATABASES:
-            return BUILTIN_DATABASES[name]
-        if name in self.catalog.databases:
-            return self.oids.oid("db", name)
-        if self.catalog.lazy_source is not None:
-            for d in lazy_mod.databases(self.catalog.lazy_source):
-                if d["name"] == name:
-                    return int(d["oid"])
-        return self._implicit_dbs.setdefault(name, self.oids.oid("db", name))
-
     # ---- keeping DuckDB in step ----
     def refresh(self, sess: Session) -> None:
         """Bring registered and lazy rows up to date before a catalog query."""
-        version = self.catalog.version
-        if version != self._synced_version or self._implicit_dbs or self._roles_dirty():
+        if (self.catalog.version, self._runtime_changes) != self._synced:
             with self._write_lock:
-                if version != self._synced_version or self._roles_dirty():
-                    self._sync_registered(version)
+                state = (self.catalog.version, self._runtime_changes)
+                if state != self._synced:
+                    self._sync_registered()
+                    self._synced = state
+                    self._synced_epoch += 1
         src = self.catalog.lazy_source
         if src is not None:
             rows = lazy_mod.collect(src, sess.database, self)
@@ -280,16 +290,13 @@ class CatalogEngine:
         finally:
             con.close()
 
-    def _roles_dirty(self) -> bool:
-        return len(self._roles) != getattr(self, "_synced_roles", 0)
-
-    def _sync_registered(self, version: int) -> None:
+    def _sync_registered(self) -> None:
         _, dbs = self.catalog.snapshot()
         per_db, warnings = build_rows(dbs, self.oids, self.resolver, self._types, self._opclass,
                                       self._builtin_ns)
         for w in warnings:
             logger.warning("catalog: %s", w)
-        shared = per_db.setdefault(SHARED_REGISTERED, _empty_rowset())
+        shared = per_db.setdefault(SHARED_REGISTERED, RowSet())
         for name, oid in BUILTIN_DATABASES.items():
             row = database_row(oid, name)
             row.update(datistemplate=name != "postgres", datallowconn=name != "template0")
@@ -300,8 +307,6 @@ class CatalogEngine:
         for name, oid in self._roles.items():
             shared.add("pg_authid", _role_row(oid, name))
         self._replace_rows(SHARED_REGISTERED, per_db)
-        self._synced_version = version
-        self._synced_roles = len(self._roles)
 
     def _replace_rows(self, marker: int, per_db: Dict[int, Any]) -> None:
         """In one transaction: drop the rows this source (registrations or the
@@ -332,9 +337,10 @@ class CatalogEngine:
         """The session's DuckDB cursor with its variables up to date."""
         if sess.cursor is None:
             sess.cursor = self._con.cursor()
-        if sess.vars_dirty:
+        if sess.vars_dirty or sess.vars_epoch != self._synced_epoch:
             self._set_variables(sess)
             sess.vars_dirty = False
+            sess.vars_epoch = self._synced_epoch
         return sess.cursor
 
     def _set_variables(self, sess: Session) -> None:
@@ -353,12 +359,6 @@ class CatalogEngine:
             cur.execute(f"SET VARIABLE {name} = $1", [value])
         cur.execute("SET VARIABLE rq_gucs = MAP($1::VARCHAR[], $2::VARCHAR[])",
                     [list(gucs.keys()), list(gucs.values())])
-
-
-def _empty_rowset() -> Any:
-    from .rows import RowSet
-
-    return RowSet()
 
 
 def _role_row(oid: int, name: str) -> Dict[str, Any]:

@@ -22,9 +22,10 @@ the field), never a silently empty catalog.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List
 
-from .rows import SHARED_LAZY, RowSet, class_row, database_row
+from .rows import SHARED_LAZY, RowSet, attribute_row, class_row, database_row
+from .types import PgType
 
 if TYPE_CHECKING:
     from .engine import CatalogEngine
@@ -136,18 +137,6 @@ def _relation(source: Any, db: str, schema: str, ns_oid: int, rel: Dict[str, Any
                 "relrowsecurity": bool(rel.get("row_security", False))})
     rs.add("pg_class", row)
     for num, c in enumerate(cols, start=1):
-        from .types import PgType
-
         ty = PgType(_req(c, "type_oid", int), int(c.get("typmod", -1) or -1))
-        attr = engine_attribute(engine, oid, num, _req(c, "name", str), ty,
-                                not _req(c, "nullable", bool))
-        rs.add("pg_attribute", attr)
-
-
-def engine_attribute(engine: "CatalogEngine", rel: int, num: int, name: str, ty: Any,
-                     notnull: bool) -> Dict[str, Any]:
-    """A pg_attribute row (typlen etc. looked up in the engine's pg_type)."""
-    from .rows import _Builder
-
-    b = _Builder(engine.oids, engine.resolver, engine._types, engine._opclass, engine._builtin_ns)
-    return b.attribute_row(rel, num, name, ty, notnull, False)
+        rs.add("pg_attribute", attribute_row(engine._types, oid, num, _req(c, "name", str), ty,
+                                             not _req(c, "nullable", bool), False))

@@ -24,6 +24,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import pyarrow as pa
 
 from . import lazy as lazy_mod
+from . import rewrite
 from .engine import CatalogEngine, CatalogError, Session
 from .settings import REPORTED, SettingError
 
@@ -81,8 +82,6 @@ class CatalogRouter:
         """Answer catalog statements here, pass the rest on."""
         sess = self.engine.session(connection_id)
         if sess is not None:
-            from . import rewrite
-
             cls = rewrite.classify(sql)
             kind = getattr(cls, "kind", "other")
             if logger.isEnabledFor(logging.DEBUG):
@@ -104,8 +103,6 @@ class CatalogRouter:
                            connection_id: Optional[int] = None) -> Optional[List[Any]]:
         """Parameter types of a catalog statement, as PostgreSQL infers them
         (``oid = $1`` -> oid); other statements ask the user's hook."""
-        from . import rewrite
-
         sess = self.engine.session(connection_id or 0)
         if sess is not None and rewrite.classify(sql).kind == "catalog_query":
             try:
@@ -128,8 +125,6 @@ class CatalogRouter:
     # ---- catalog queries ----
     def _catalog_query(self, sess: Session, sql: str, cb: Any,
                        params: Optional[Sequence[Any]]) -> None:
-        from . import rewrite
-
         try:
             res = rewrite.rewrite(sql)
         except Exception as exc:
@@ -245,7 +240,7 @@ class CatalogRouter:
         except ValueError as exc:
             raise SettingError("22023", str(exc)) from None
         if reported != value:  # TimeZone: PostgreSQL's canonical spelling
-            sess.settings._values[key] = reported
+            sess.settings.adopt(key, reported)
 
 
 _OID_META = {b"riffq.pg_type": b"oid"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..catalog import Database, ForeignKey, Table
 from .types import PgType, TypeResolver, UnknownType
@@ -203,18 +203,11 @@ class _Builder:
 
     def attribute_row(self, rel: int, num: int, name: str, ty: PgType, notnull: bool,
                       hasdef: bool) -> Dict[str, Any]:
-        ti = self.types.get(ty.oid) or TypeInfo(-1, False, "i", "x", 0, False)
-        return {"attrelid": rel, "attname": name, "atttypid": ty.oid, "attstattarget": -1,
-                "attlen": ti.typlen, "attnum": num, "attndims": 1 if ti.is_array else 0,
-                "attcacheoff": -1, "atttypmod": ty.typmod, "attbyval": ti.typbyval,
-                "attalign": ti.typalign, "attstorage": ti.typstorage, "attcompression": "",
-                "attnotnull": notnull, "atthasdef": hasdef, "atthasmissing": False,
-                "attidentity": "", "attgenerated": "", "attisdropped": False,
-                "attislocal": True, "attinhcount": 0, "attcollation": ti.typcollation}
+        return attribute_row(self.types, rel, num, name, ty, notnull, hasdef)
 
     def index(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
               iname: str, cols: Sequence[str], unique: bool, attnum: Dict[str, int],
-              types: Dict[str, PgType]) -> int:
+              types: Dict[str, PgType], primary: bool = False) -> int:
         """pg_class + pg_index rows of an index; returns its OID."""
         ioid = self.oids.oid("index", db.name, schema, iname)
         rs.add("pg_class", class_row(ioid, iname, ns, "i", len(cols), False, 0, am=BTREE_AM))
@@ -222,7 +215,7 @@ class _Builder:
             rs.add("pg_attribute", self.attribute_row(ioid, i, c, types[c], False, False))
         rs.add("pg_index", {
             "indexrelid": ioid, "indrelid": rel, "indnatts": len(cols), "indnkeyatts": len(cols),
-            "indisunique": unique, "indnullsnotdistinct": False, "indisprimary": False,
+            "indisunique": unique, "indnullsnotdistinct": False, "indisprimary": primary,
             "indisexclusion": False, "indimmediate": True, "indisclustered": False,
             "indisvalid": True, "indcheckxmin": False, "indisready": True, "indislive": True,
             "indisreplident": False, "indkey": [attnum[c] for c in cols],
@@ -242,10 +235,9 @@ class _Builder:
             types: Dict[str, PgType]) -> None:
         suffix = "pkey" if contype == "p" else "_".join(cols) + "_key"
         iname = f"{t.name}_{suffix}"
-        ioid = self.index(rs, db, schema, t, rel, ns, iname, cols, True, attnum, types)
+        ioid = self.index(rs, db, schema, t, rel, ns, iname, cols, True, attnum, types,
+                          primary=contype == "p")
         keys = [attnum[c] for c in cols]
-        if contype == "p":
-            rs.rows["pg_index"][-1]["indisprimary"] = True
         cols_sql = ", ".join(_quote_ident(c) for c in cols)
         kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
         rs.add("pg_constraint", constraint_row(self.oids.oid("con", rel, iname), iname, ns,
@@ -289,6 +281,19 @@ class _Builder:
             if action != "NO ACTION":
                 definition += f" ON {word} {action}"
         rs.add("rq_defs", {"oid": con_oid, "kind": "constraint", "definition": definition})
+
+
+def attribute_row(types: Dict[int, TypeInfo], rel: int, num: int, name: str, ty: PgType,
+                  notnull: bool, hasdef: bool) -> Dict[str, Any]:
+    """A pg_attribute row; typlen, alignment... come from ``types`` (pg_type by OID)."""
+    ti = types.get(ty.oid) or TypeInfo(-1, False, "i", "x", 0, False)
+    return {"attrelid": rel, "attname": name, "atttypid": ty.oid, "attstattarget": -1,
+            "attlen": ti.typlen, "attnum": num, "attndims": 1 if ti.is_array else 0,
+            "attcacheoff": -1, "atttypmod": ty.typmod, "attbyval": ti.typbyval,
+            "attalign": ti.typalign, "attstorage": ti.typstorage, "attcompression": "",
+            "attnotnull": notnull, "atthasdef": hasdef, "atthasmissing": False,
+            "attidentity": "", "attgenerated": "", "attisdropped": False,
+            "attislocal": True, "attinhcount": 0, "attcollation": ti.typcollation}
 
 
 def _fk_action(action: str) -> str:

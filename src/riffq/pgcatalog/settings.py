@@ -25,7 +25,7 @@ writes ISO dates, postgres intervals and UTF-8 text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 __all__ = ["Settings", "GucDef", "SettingError", "REPORTED"]
 
@@ -131,6 +131,11 @@ class Settings:
         self._values[key] = new
         return key, new
 
+    def adopt(self, key: str, value: str) -> None:
+        """Keep ``value`` for lower-case ``key`` as the server spelled it
+        (TimeZone 'utc' is reported as "UTC")."""
+        self._values[key] = value
+
     def reset(self, name: str) -> Tuple[str, str]:
         """``RESET name``: back to the session's start value."""
         return self.set(name, None)
@@ -212,11 +217,6 @@ def _normalize_special(d: GucDef, value: str) -> str:
             return "SQL_ASCII"
         raise SettingError("0A000", f'riffq supports only client_encoding UTF8, not "{value}"')
     return value
-
-
-def parse_value_list(values: Sequence[str], is_list: bool) -> str:
-    """Join a SET value list the way PostgreSQL stores it."""
-    return ", ".join(values) if is_list else (values[0] if values else "")
 
 
 def defs_from_rows(rows: Iterable[Mapping[str, object]]) -> Dict[str, GucDef]:
