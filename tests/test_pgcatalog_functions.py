@@ -22,6 +22,7 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 psycopg = pytest.importorskip("psycopg")
 
+from riffq.pgcatalog import derived  # noqa: E402
 from riffq.pgcatalog.functions import (  # noqa: E402
     FUNCTION_NAMES, install_functions, split_error)
 from riffq.pgcatalog.infoschema import (  # noqa: E402
@@ -173,6 +174,7 @@ def set_session_from_pg(con: Any, conn: Any) -> None:
     con.execute("SET VARIABLE rq_search_path = ?::VARCHAR[]", [path])
     con.execute("SET VARIABLE rq_gucs = MAP(?::VARCHAR[], ?::VARCHAR[])",
                 [list(gucs), list(gucs.values())])
+    derived.use_fresh_key(con, "test")  # precomputed texts for this session
 
 
 # ---------------------------------------------------------------------------
@@ -256,6 +258,7 @@ def cat(reference_pg: Any) -> Iterator[Catalog]:
     load_catalog_from_pg(duck, pg)
     install_functions(duck)
     install_information_schema(duck)
+    derived.fill_builtin(duck)
     catalog = Catalog(duck, pg)
     catalog.sync_session()
     try:
@@ -725,6 +728,7 @@ def test_with_build_catalog_db() -> None:
     schema.build_catalog_db(con)
     install_functions(con)
     install_information_schema(con)
+    derived.fill_builtin(con)
     con.execute("SET VARIABLE rq_db_oid = 5")
     con.execute("SET VARIABLE rq_db_name = 'postgres'")
     assert con.execute("SELECT rq_fn.pg_get_indexdef(2662)").fetchone()[0] == \

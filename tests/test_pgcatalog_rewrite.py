@@ -70,6 +70,8 @@ def duck() -> Any:
         infoschema.install_information_schema(con)
     except Exception as exc:  # another helper's piece: information_schema tests degrade
         log.warning("information_schema views unavailable: %s", exc)
+    from riffq.pgcatalog import derived
+    derived.fill_builtin(con)
     _session_vars(con)
     yield con
     con.close()

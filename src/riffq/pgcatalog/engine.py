@@ -22,10 +22,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog
+from . import derived
 from . import lazy as lazy_mod
 from .rows import (SHARED_LAZY, SHARED_REGISTERED, OidAllocator, RowSet, TypeInfo, build_rows,
                    database_row)
@@ -67,6 +69,8 @@ class Session:
     cursor: Any = None          # this session's DuckDB cursor (created on first use)
     vars_dirty: bool = True     # DuckDB variables need setting again
     vars_epoch: int = -1        # engine._synced_epoch they were set at (schemas may change)
+    dkey: str = derived.STD_KEY  # key of its precomputed texts (derived.py)
+    dstd: bool = True           # its search path is standard (built-ins under 'std')
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search_path(self, schemas: Sequence[str]) -> List[str]:
@@ -133,6 +137,10 @@ class CatalogEngine:
         # marker -> (_db values, relations) its rows occupy in rq_base
         self._owned: Dict[int, Tuple[set, set]] = {}
         self._lazy_overrides: Tuple[Dict[str, str], Dict[str, str]] = ({}, {})
+        self._lazy_rows: Optional[Dict[int, Any]] = None
+        # derived.py keys filled so far (most recently used last) -> families
+        self._derived: "OrderedDict[str, set]" = OrderedDict()
+        self._derived_lock = threading.Lock()
         self._workfile: Optional[str] = None
 
     # ---- building ----
@@ -274,7 +282,10 @@ class CatalogEngine:
             rows = lazy_mod.collect(src, sess.database, self)
             fixed = (lazy_mod.overrides(src, "config"), lazy_mod.overrides(src, "settings"))
             with self._write_lock:
-                self._replace_rows(SHARED_LAZY, rows)
+                if rows != self._lazy_rows:  # unchanged: keep rows and derived texts
+                    self._replace_rows(SHARED_LAZY, rows)
+                    self._lazy_rows = rows
+                    self._synced_epoch += 1
                 if fixed != self._lazy_overrides:
                     self._apply_overrides(*fixed)
                     self._lazy_overrides = fixed
@@ -349,16 +360,50 @@ class CatalogEngine:
             "SELECT nspname FROM rq_base.pg_namespace WHERE _db IN (0, $1)", [sess.db_oid]
         ).fetchall()]
         gucs = sess.settings.as_map()
+        path = sess.search_path(schemas)
         values: List[Tuple[str, Any]] = [
             ("rq_db_oid", sess.db_oid), ("rq_db_name", sess.database), ("rq_user", sess.user),
             ("rq_user_oid", sess.user_oid), ("rq_pid", sess.pid),
             ("rq_client_addr", sess.client_addr), ("rq_client_port", sess.client_port),
-            ("rq_search_path", sess.search_path(schemas)),
-            ("rq_server_start", self._started)]
+            ("rq_search_path", path), ("rq_server_start", self._started)]
+        sess.dstd = derived.is_standard_path(tuple(path))
+        sess.dkey = f"{sess.db_oid}/{self._synced_epoch}/" + "/".join(path)
+        values += [("rq_tkey", sess.dkey),
+                   ("rq_bkey", derived.STD_KEY if sess.dstd else sess.dkey)]
         for name, value in values:
             cur.execute(f"SET VARIABLE {name} = $1", [value])
         cur.execute("SET VARIABLE rq_gucs = MAP($1::VARCHAR[], $2::VARCHAR[])",
                     [list(gucs.keys()), list(gucs.values())])
+
+
+    # ---- precomputed texts (derived.py) ----
+    MAX_DERIVED_KEYS = 16
+
+    def ensure_derived(self, sess: Session, cur: Any, families: frozenset) -> None:
+        """Fill the precomputed texts of ``families`` for the session's key
+        before a query that reads them (``cursor(sess)`` set the key). Once
+        per key and family; at most MAX_DERIVED_KEYS keys are kept."""
+        if not families:
+            return
+        done = self._derived.get(sess.dkey)
+        if done is not None and families <= done:
+            return
+        with self._derived_lock:
+            done = self._derived.get(sess.dkey)
+            if done is None:
+                done = self._derived[sess.dkey] = set()
+                while len(self._derived) > self.MAX_DERIVED_KEYS:
+                    old, _ = self._derived.popitem(last=False)
+                    for name in derived.FAMILIES:
+                        cur.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = $1", [old])
+            else:
+                self._derived.move_to_end(sess.dkey)
+            for fam in sorted(families - done):
+                # standard path: the built-in rows are in the snapshot; fill
+                # only the database's own objects, if it has any
+                if not sess.dstd or cur.execute(derived.own_rows_sql(fam)).fetchone()[0]:
+                    cur.execute(derived.fill_sql(fam, sess.dstd), [sess.dkey])
+                done.add(fam)
 
 
 def _role_row(oid: int, name: str) -> Dict[str, Any]:

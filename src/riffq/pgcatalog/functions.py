@@ -69,6 +69,8 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from .derived import install_macros, slow_names
+
 logger = logging.getLogger(__name__)
 
 SQL_FILE = Path(__file__).with_name("functions.sql")
@@ -507,14 +509,17 @@ def install_functions(con: Any) -> None:
                        f" {_sql_str(bd)})" for w, c, b, cd, bd in keyword_rows())
     con.execute("CREATE OR REPLACE TABLE rq_fn._keywords AS SELECT * FROM (VALUES "
                 f"{values}) v(word, catcode, barelabel, catdesc, baredesc)")
-    con.execute(_defs_view_sql(con))
+    con.execute(slow_names(_defs_view_sql(con)))
     for stmt in _statements(_filled_sql()) + _generated_sql():
-        stmt = _make_hygienic(stmt)
+        # the hot text builders become table lookups (derived.py); their
+        # definitions, and every call made here, use the slow originals
+        stmt = slow_names(_make_hygienic(stmt))
         try:
             con.execute(stmt)
         except Exception:
             logger.error("rq_fn: failed to create: %s", stmt[:200])
             raise
+    install_macros(con)
 
 
 def _macro_names() -> frozenset:

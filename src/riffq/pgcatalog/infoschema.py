@@ -27,6 +27,7 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+
 logger = logging.getLogger(__name__)
 
 SQL_FILE = Path(__file__).with_name("infoschema.sql")

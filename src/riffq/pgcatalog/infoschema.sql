@@ -145,7 +145,7 @@ CREATE MACRO rq_is._view_base(def) AS
     regexp_extract(def, '\n   FROM ([A-Za-z0-9_."]+)( [A-Za-z0-9_"]+)?(;|\n  WHERE )', 1);
 -- Updatable: simple, and its FROM relation a table or (recursively) an
 -- updatable view.
-CREATE VIEW rq_is._view_upd AS
+CREATE VIEW rq_is._s_view_upd AS
     WITH RECURSIVE v AS (
         SELECT d.oid, coalesce(rq_is._view_updatable(d.def), false) AS simple,
                rq_is._view_targets(d.def) AS targets, b.oid AS base
@@ -168,6 +168,10 @@ CREATE VIEW rq_is._view_upd AS
            AND coalesce(list_bool_or(list_transform(v.targets, rq_lt -> rq_is._plain_target(rq_lt))),
                         false) AS updatable
     FROM v;
+-- ... read from its precomputed rows (derived.py, family "view")
+CREATE VIEW rq_is._view_upd AS
+    SELECT k.oid, k.targets, k.updatable FROM rq_base.rq_k_view k
+    WHERE k.key IN (rq_fn._bkey(), rq_fn._tkey());
 
 -- ---- views ------------------------------------------------------------------
 

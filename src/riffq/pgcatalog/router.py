@@ -23,6 +23,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
 
+from . import derived
 from . import lazy as lazy_mod
 from . import rewrite
 from .engine import CatalogEngine, CatalogError, Session
@@ -137,6 +138,7 @@ class CatalogRouter:
         with sess.lock:
             cur = self.engine.cursor(sess)
             try:
+                self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
                 table = cur.execute(duck_sql, list(params) if params else None).fetch_arrow_table()
             except Exception as exc:
                 code, msg = _duckdb_error(exc)

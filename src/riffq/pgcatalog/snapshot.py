@@ -47,7 +47,7 @@ def _fingerprint() -> str:
 
     h = hashlib.sha256(duckdb.__version__.encode())
     files = sorted(list((_HERE / "data").iterdir()) + [
-        _HERE / n for n in ("schema.py", "functions.py", "functions.sql", "infoschema.py",
+        _HERE / n for n in ("schema.py", "functions.py", "derived.py", "functions.sql", "infoschema.py",
                             "infoschema.sql", "snapshot.py") if (_HERE / n).exists()])
     for f in files:
         h.update(f.name.encode())
@@ -76,12 +76,13 @@ def _name_superuser(con: Any, cs: Any) -> None:
 
 
 def _build_into(con: Any) -> Any:
-    from . import functions, infoschema, schema
+    from . import derived, functions, infoschema, schema
 
     cs = schema.build_catalog_db(con)
     _name_superuser(con, cs)
     functions.install_functions(con)
     infoschema.install_information_schema(con)
+    derived.fill_builtin(con)
     return cs
 
 

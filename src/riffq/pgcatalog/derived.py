@@ -1,0 +1,280 @@
+"""Precomputed texts of the catalog functions clients call most.
+
+Why: DuckDB inlines a macro's whole body, and the macros that build text
+from the catalog (``format_type``, ``pg_get_function_arguments``,
+``pg_get_indexdef``, ``pg_table_is_visible``...) expand into large plans.
+Binding and planning them costs 5-60 ms per query however few rows it
+reads, which made a GUI tool's connect burst take over a second. Their
+results depend only on the catalog's contents and the session's effective
+search path, so they are computed in bulk once per *key* and looked up.
+
+A family is a set of functions answered from one table ``rq_base.rq_k_<f>``
+(``key``, ``oid``, texts...). The functions keep their slow definitions
+under ``rq_fn._s_<name>`` (every reference inside the catalog's own SQL is
+renamed to them by ``slow_names``, so views and macros never depend on a
+table that may not be filled); the public names become lookups:
+
+    (SELECT k.<col> FROM rq_base.rq_k_<f> k
+     WHERE k.oid = <arg> AND k.key IN (rq_fn._bkey(), rq_fn._tkey()))
+
+Keys (DuckDB variables set by the engine per session):
+
+- ``rq_tkey``: this session's key: database, catalog generation (bumped by
+  every registration change) and effective search path;
+- ``rq_bkey``: ``'std'`` when the path is *standard*: pg_catalog first and
+  neither information_schema nor pg_toast on it. Then every built-in
+  object's text is the same in every session (nothing can hide a
+  pg_catalog object, and the built-in objects elsewhere are never
+  visible), so the built-in rows are computed once, into the snapshot,
+  under key ``'std'``, and a session's key holds only its database's own
+  objects. For any other path ``rq_bkey = rq_tkey`` and the key holds
+  every row.
+
+The router asks ``families_of(duckdb_sql)`` which families a rewritten
+query calls, and the engine fills them for the session's key before
+running it (``CatalogEngine.ensure_derived``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, Tuple
+
+__all__ = ["FAMILIES", "STD_KEY", "slow_names", "families_of", "install_macros",
+           "fill_builtin", "fill_sql", "own_rows_sql", "is_standard_path", "use_fresh_key"]
+
+STD_KEY = "std"
+
+
+@dataclass(frozen=True)
+class Family:
+    """One table of precomputed texts.
+
+    Attributes:
+        catalog: the pg_catalog relation whose rows it covers.
+        columns: its columns after ``key`` and ``oid`` (DuckDB DDL).
+        source: a SELECT of ``oid`` and those columns over every row of
+            ``catalog`` the session sees, calling the slow functions.
+        functions: public function name -> its lookup macro (SQL after
+            ``CREATE MACRO rq_fn.<name>``).
+        relations: views that read the table (defined in infoschema.sql).
+    """
+
+    catalog: str
+    columns: str
+    source: str
+    functions: Dict[str, str]
+    relations: Tuple[str, ...] = ()
+
+
+def _lookup(fam: str, expr: str, arg: str) -> str:
+    return (f"(SELECT {expr} FROM rq_base.rq_k_{fam} k WHERE k.oid = {arg}"
+            " AND k.key IN (rq_fn._bkey(), rq_fn._tkey()))")
+
+
+def _out(fam: str, col: str, arg: str, zero: str = "'-'") -> str:
+    """reg*_out shape: NULL, '-' for 0, the text, else the number."""
+    return (f"({arg}) AS CASE WHEN {arg} IS NULL THEN NULL WHEN {arg} = 0 THEN {zero}"
+            f" ELSE coalesce({_lookup(fam, 'k.' + col, arg)}, {arg}::VARCHAR) END")
+
+
+_TYPMOD_TEXT = ("coalesce(rq_fn._std_type_name(k.base, tmod), k.generic || CASE WHEN tmod >= 0"
+                " THEN '(' || tmod::VARCHAR || ')' ELSE '' END)"
+                " || CASE WHEN k.is_array THEN '[]' ELSE '' END")
+
+FAMILIES: Dict[str, Family] = {
+    "type": Family(
+        "pg_type",
+        "base UINTEGER, is_array BOOLEAN, generic VARCHAR, fmt VARCHAR, visible BOOLEAN",
+        "SELECT n.oid, n.base, n.is_array, n.generic, rq_fn._s_format_type(n.oid, NULL),"
+        " v.visible FROM rq_fn._type_names n JOIN rq_fn._vis_pg_type v ON v.oid = n.oid",
+        {
+            "format_type": "(toid, tmod) AS CASE WHEN toid IS NULL THEN NULL WHEN toid = 0"
+                           " THEN '-' ELSE coalesce(" + _lookup(
+                               "type", f"CASE WHEN tmod IS NULL THEN k.fmt ELSE {_TYPMOD_TEXT} END",
+                               "toid") + ", '???') END",
+            "regtype_out": _out("type", "fmt", "toid"),
+            "pg_type_is_visible": "(objoid) AS " + _lookup("type", "k.visible", "objoid"),
+        }),
+    "class": Family(
+        "pg_class",
+        "visible BOOLEAN, regclass VARCHAR",
+        "SELECT v.oid, v.visible, rq_fn._s_regclass_out(v.oid) FROM rq_fn._vis_pg_class v",
+        {
+            "regclass_out": _out("class", "regclass", "reloid"),
+            "pg_table_is_visible": "(objoid) AS " + _lookup("class", "k.visible", "objoid"),
+        }),
+    "proc": Family(
+        "pg_proc",
+        "visible BOOLEAN, regproc VARCHAR, regprocedure VARCHAR, args VARCHAR,"
+        " identity_args VARCHAR, result VARCHAR",
+        "SELECT p.oid, v.visible, rq_fn._s_regproc_out(p.oid), rq_fn._s_regprocedure_out(p.oid),"
+        " rq_fn._s_pg_get_function_arguments(p.oid),"
+        " rq_fn._s_pg_get_function_identity_arguments(p.oid),"
+        " rq_fn._s_pg_get_function_result(p.oid)"
+        " FROM rq_pg.pg_proc p JOIN rq_fn._vis_pg_proc v ON v.oid = p.oid",
+        {
+            "pg_function_is_visible": "(objoid) AS " + _lookup("proc", "k.visible", "objoid"),
+            "regproc_out": _out("proc", "regproc", "fnoid"),
+            "regprocedure_out": _out("proc", "regprocedure", "fnoid"),
+            "pg_get_function_arguments": "(fnoid) AS " + _lookup("proc", "k.args", "fnoid"),
+            "pg_get_function_identity_arguments":
+                "(fnoid) AS " + _lookup("proc", "k.identity_args", "fnoid"),
+            "pg_get_function_result": "(fnoid) AS " + _lookup("proc", "k.result", "fnoid"),
+        }),
+    "index": Family(
+        "pg_index",
+        "def VARCHAR, def_pretty VARCHAR, cols VARCHAR[], cols_pretty VARCHAR[]",
+        "SELECT i.indexrelid AS oid, rq_fn._s_pg_get_indexdef(i.indexrelid),"
+        " rq_fn._s_pg_get_indexdef(i.indexrelid, 0, true), c.cols, c.cols_pretty"
+        " FROM rq_pg.pg_index i LEFT JOIN (SELECT indexrelid, list(col ORDER BY k) AS cols,"
+        " list(col_pretty ORDER BY k) AS cols_pretty FROM rq_fn._index_cols GROUP BY ALL) c"
+        " ON c.indexrelid = i.indexrelid",
+        {
+            "pg_get_indexdef": "(idxoid) AS " + _lookup("index", "k.def", "idxoid") + ","
+                               " (idxoid, col, pretty) AS " + _lookup(
+                                   "index", "CASE WHEN col IS NULL OR col = 0 THEN CASE WHEN"
+                                   " coalesce(pretty, false) THEN k.def_pretty ELSE k.def END"
+                                   " ELSE coalesce(CASE WHEN coalesce(pretty, false)"
+                                   " THEN k.cols_pretty ELSE k.cols END[col], '') END", "idxoid"),
+        }),
+    "constraint": Family(
+        "pg_constraint",
+        "def VARCHAR, def_pretty VARCHAR",
+        "SELECT c.oid, rq_fn._s_pg_get_constraintdef(c.oid),"
+        " rq_fn._s_pg_get_constraintdef(c.oid, true) FROM rq_pg.pg_constraint c",
+        {
+            "pg_get_constraintdef": "(conoid) AS " + _lookup("constraint", "k.def", "conoid") + ","
+                                    " (conoid, pretty) AS " + _lookup(
+                                        "constraint", "CASE WHEN coalesce(pretty, false)"
+                                        " THEN k.def_pretty ELSE k.def END", "conoid"),
+        }),
+    # information_schema's view updatability (a recursive walk over view
+    # definitions with regexes): rq_is._view_upd reads it, rq_is._s_view_upd
+    # computes it (infoschema.sql)
+    "view": Family(
+        "pg_class", "targets VARCHAR[], updatable BOOLEAN",
+        "SELECT v.oid, v.targets, v.updatable FROM rq_is._s_view_upd v", {},
+        ("rq_is._view_upd",)),
+}
+
+#: public function name -> its family
+_FUNCTION_FAMILY: Dict[str, str] = {fn: fam for fam, f in FAMILIES.items() for fn in f.functions}
+_SLOW_RE = re.compile(r"\brq_fn\.(" + "|".join(sorted(_FUNCTION_FAMILY, key=len, reverse=True))
+                      + r")\(")
+_CALL_RE = re.compile(r"\brq_fn\.\"?([a-z_0-9]+)\"?\(")
+_IS_REF_RE = re.compile(r"\brq_is\.\"?([a-z_0-9]+)")
+_IS_DEF_RE = re.compile(r"^CREATE (?:VIEW|MACRO) rq_is\.([a-z_0-9]+)", re.M)
+
+
+@functools.lru_cache(maxsize=1)
+def _view_families() -> Dict[str, FrozenSet[str]]:
+    """information_schema view / macro name -> the families it reads,
+    directly or through the others (read from infoschema.sql)."""
+    from .infoschema import SQL_FILE
+
+    text = SQL_FILE.read_text(encoding="utf-8")
+    heads = list(_IS_DEF_RE.finditer(text))
+    direct: Dict[str, set] = {}
+    refs: Dict[str, set] = {}
+    for i, m in enumerate(heads):
+        body = text[m.end():heads[i + 1].start() if i + 1 < len(heads) else len(text)]
+        name = m.group(1)
+        direct[name] = {_FUNCTION_FAMILY[n] for n in _CALL_RE.findall(body)
+                        if n in _FUNCTION_FAMILY}
+        refs[name] = set(_IS_REF_RE.findall(body)) - {name}
+    for fam, f in FAMILIES.items():
+        for rel in f.relations:
+            direct.setdefault(rel.split(".", 1)[1], set()).add(fam)
+    out: Dict[str, FrozenSet[str]] = {}
+
+    def close(name: str, seen: FrozenSet[str]) -> FrozenSet[str]:
+        if name in out:
+            return out[name]
+        got = set(direct.get(name, ()))
+        for r in refs.get(name, ()):
+            if r not in seen:
+                got |= close(r, seen | {name})
+        out[name] = frozenset(got)
+        return out[name]
+
+    for name in direct:
+        close(name, frozenset())
+    return out
+
+
+def slow_names(sql: str) -> str:
+    """The catalog's own SQL with every family function (its definition and
+    its calls) renamed to the slow ``rq_fn._s_<name>``."""
+    return _SLOW_RE.sub(r"rq_fn._s_\1(", sql)
+
+
+@functools.lru_cache(maxsize=4096)
+def families_of(duck_sql: str) -> FrozenSet[str]:
+    """The families a rewritten (DuckDB) statement reads: through the
+    functions it calls and the information_schema views it reads."""
+    fams = {_FUNCTION_FAMILY[n] for n in _CALL_RE.findall(duck_sql) if n in _FUNCTION_FAMILY}
+    views = _view_families()
+    for name in _IS_REF_RE.findall(duck_sql):
+        fams |= views.get(name, frozenset())
+    return frozenset(fams)
+
+
+def is_standard_path(path: Tuple[str, ...]) -> bool:
+    """Whether built-in objects read the same as under PostgreSQL's default
+    path (see module docstring)."""
+    return bool(path) and path[0] == "pg_catalog" and \
+        "information_schema" not in path and "pg_toast" not in path
+
+
+def fill_sql(family: str, only_own: bool) -> str:
+    """INSERT of ``family``'s rows under key $1: every row the session sees,
+    or (``only_own``: standard path) only its database's own objects."""
+    fam = FAMILIES[family]
+    col = "indexrelid" if fam.catalog == "pg_index" else "oid"
+    where = (f" WHERE s.oid IN (SELECT b.{col} FROM rq_base.{fam.catalog} b"
+             " WHERE b._db = CAST(getvariable('rq_db_oid') AS BIGINT))") if only_own else ""
+    return f"INSERT INTO rq_base.rq_k_{family} SELECT $1, s.* FROM ({fam.source}) s{where}"
+
+
+def own_rows_sql(family: str) -> str:
+    """Whether the session's database has objects of ``family``'s catalog."""
+    return (f"SELECT EXISTS (SELECT 1 FROM rq_base.{FAMILIES[family].catalog}"
+            " WHERE _db = CAST(getvariable('rq_db_oid') AS BIGINT))")
+
+
+def install_macros(con: Any) -> None:
+    """Create the family tables (empty) and the lookup macros in DuckDB
+    ``con``; functions.install_functions calls it after creating the slow
+    macros, before information_schema's views (which call the lookups)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS rq_base")
+    con.execute("CREATE MACRO rq_fn._bkey() AS coalesce(getvariable('rq_bkey'), 'std')")
+    con.execute("CREATE MACRO rq_fn._tkey() AS coalesce(getvariable('rq_tkey'), 'std')")
+    for name, fam in FAMILIES.items():
+        con.execute(f"CREATE TABLE rq_base.rq_k_{name} (key VARCHAR, oid UINTEGER, {fam.columns})")
+        for fn, body in fam.functions.items():
+            con.execute(f"CREATE MACRO rq_fn.{fn}{body}")
+
+
+def fill_builtin(con: Any) -> None:
+    """Fill every family's built-in rows under key 'std' (once per
+    snapshot, after information_schema is installed)."""
+    for name in FAMILIES:
+        # no session: rq_db_oid is NULL, so the views show the built-in rows
+        # only, under the default path (pg_catalog, public)
+        con.execute(fill_sql(name, False), [STD_KEY])
+
+
+def use_fresh_key(con: Any, key: str) -> None:
+    """Point connection ``con``'s session at ``key`` and fill every family
+    under it for the session as its DuckDB variables now stand (all rows,
+    whatever the path). For connections driven without the engine, such as
+    the catalog's own unit tests."""
+    for name in FAMILIES:
+        con.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = $1", [key])
+    con.execute("SET VARIABLE rq_bkey = $1", [key])
+    con.execute("SET VARIABLE rq_tkey = $1", [key])
+    for name in FAMILIES:
+        con.execute(fill_sql(name, False), [key])
