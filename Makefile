@@ -60,6 +60,7 @@ $(VENV)/.installed: $(VENV)/.deps setup.py
 # cache (riffq/pgcatalog/snapshot.py), so servers start with it ready.
 install: $(VENV)/.installed
 	PYTHONWARNINGS=ignore $(VPY) setup.py -q build_ext --inplace >/dev/null
+	$(VPY) -m compileall -q src/riffq >/dev/null
 	$(VPY) -m riffq.pgcatalog.snapshot >/dev/null
 
 data/klines.parquet certs/server.crt: | venv

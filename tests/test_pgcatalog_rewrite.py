@@ -324,12 +324,49 @@ def test_set_config_parameter(duck: Any) -> None:
 def test_regclass_casts(duck: Any) -> None:
     q = "select 'pg_class'::regclass, 'pg_class'::regclass::oid, 1259::regclass::text"
     sql = rewrite(q)
-    assert "rq_fn.regclass_in('pg_class')" in sql and "rq_fn.regclass_out(" in sql
+    # a plain name literal is a precomputed lookup; digits are the oid itself
+    assert "rq_fn._regclass_named('pg_class')" in sql and "rq_fn.regclass_out(" in sql
+    assert "CAST(1259 AS bigint)" in sql
     assert run(duck, q) == (["regclass", "oid", "text"], [("pg_class", 1259, "pg_class")])
     # comparisons stay numeric; a string compared with a regclass is looked up
     q2 = ("select c.oid::regclass = 'pg_class' as a, c.oid = 'pg_class'::regclass as b "
           "from pg_class c where c.oid = 1259")
     assert run(duck, q2)[1] == [(True, True)]
+
+
+@pytest.mark.parametrize("literal, reg, expected", [
+    ("pg_class", "regclass", "rq_fn._regclass_named('pg_class')"),
+    ("PG_Class", "regclass", "rq_fn._regclass_named('pg_class')"),
+    ('"PG_Class"', "regclass", "rq_fn._regclass_named('PG_Class')"),
+    ("pg_catalog.pg_class", "regclass", "rq_fn._regclass_qualified('pg_catalog', 'pg_class')"),
+    ("db.pg_catalog.pg_class", "regclass", "rq_fn.regclass_in("),
+    ("int4", "regtype", "rq_fn._regtype_named('int4')"),
+    ("int", "regtype", "rq_fn.regtype_in('int')"),
+    ("character varying(3)", "regtype", "rq_fn.regtype_in("),
+    ("int4[]", "regtype", "rq_fn.regtype_in("),
+    ("16400", "regclass", "CAST('16400' AS bigint)"),
+    ("-", "regtype", "CAST('0' AS bigint)"),
+    (" 16400", "regclass", "rq_fn.regclass_in("),
+])
+def test_reg_literal_forms(literal: str, reg: str, expected: str) -> None:
+    """String literals cast to regclass/regtype: which form the rewriter uses."""
+    assert expected in rewrite(f"select '{literal}'::{reg}")
+
+
+@pytest.mark.parametrize("literal, reg, sqlstate", [
+    ("no_such_table", "regclass", "42P01"),
+    ("pg_catalog.no_such_table", "regclass", "42P01"),
+    ("no_such_schema.pg_class", "regclass", "3F000"),
+    ("no_such_type", "regtype", "42704"),
+    ("no_such_schema.int4", "regtype", "3F000"),
+])
+def test_reg_literal_errors(duck: Any, literal: str, reg: str, sqlstate: str) -> None:
+    """The precomputed name lookups fail like reg*_in: same SQLSTATE."""
+    from riffq.pgcatalog.functions import split_error
+
+    with pytest.raises(duckdb.Error) as info:
+        run(duck, f"select '{literal}'::{reg}")
+    assert split_error(str(info.value))[0] == sqlstate
 
 
 def test_regtype_output_text(duck: Any) -> None:

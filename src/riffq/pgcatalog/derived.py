@@ -80,6 +80,24 @@ def _out(fam: str, col: str, arg: str, zero: str = "'-'") -> str:
             f" ELSE coalesce({_lookup(fam, 'k.' + col, arg)}, {arg}::VARCHAR) END")
 
 
+def _named_lookups(fam: str, reg: str, sqlstate: str, what: str) -> Dict[str, str]:
+    """``_<reg>_named(name)`` / ``_<reg>_qualified(schema, name)``: the oid a
+    plain name literal cast to ``reg`` stands for (the rewriter uses them for
+    literals such as 'pg_class'::regclass), with reg*_in's errors."""
+    keys = "k.key IN (rq_fn._bkey(), rq_fn._tkey())"
+    missing = f"error('RQERR:{sqlstate}:{what} \"' || n || '\" does not exist')"
+    return {
+        f"_{reg}_named": f"(n) AS coalesce((SELECT k.oid FROM rq_base.rq_k_{fam} k"
+                         f" WHERE k.name = n AND k.visible AND {keys}), {missing})",
+        f"_{reg}_qualified": (
+            f"(s, n) AS coalesce((SELECT k.oid FROM rq_base.rq_k_{fam} k"
+            f" WHERE k.nspname = s AND k.name = n AND {keys}),"
+            " CASE WHEN EXISTS (SELECT 1 FROM rq_pg.pg_namespace x WHERE x.nspname = s)"
+            f" THEN error('RQERR:{sqlstate}:{what} \"' || s || '.' || n || '\" does not exist')"
+            " ELSE error('RQERR:3F000:schema \"' || s || '\" does not exist') END)"),
+    }
+
+
 _TYPMOD_TEXT = ("coalesce(rq_fn._std_type_name(k.base, tmod), k.generic || CASE WHEN tmod >= 0"
                 " THEN '(' || tmod::VARCHAR || ')' ELSE '' END)"
                 " || CASE WHEN k.is_array THEN '[]' ELSE '' END")
@@ -87,9 +105,11 @@ _TYPMOD_TEXT = ("coalesce(rq_fn._std_type_name(k.base, tmod), k.generic || CASE 
 FAMILIES: Dict[str, Family] = {
     "type": Family(
         "pg_type",
-        "base UINTEGER, is_array BOOLEAN, generic VARCHAR, fmt VARCHAR, visible BOOLEAN",
+        "base UINTEGER, is_array BOOLEAN, generic VARCHAR, fmt VARCHAR, visible BOOLEAN,"
+        " nspname VARCHAR, name VARCHAR",
         "SELECT n.oid, n.base, n.is_array, n.generic, rq_fn._s_format_type(n.oid, NULL),"
-        " v.visible FROM rq_fn._type_names n JOIN rq_fn._vis_pg_type v ON v.oid = n.oid",
+        " v.visible, v.nspname, v.name"
+        " FROM rq_fn._type_names n JOIN rq_fn._vis_pg_type v ON v.oid = n.oid",
         {
             "format_type": "(toid, tmod) AS CASE WHEN toid IS NULL THEN NULL WHEN toid = 0"
                            " THEN '-' ELSE coalesce(" + _lookup(
@@ -97,14 +117,17 @@ FAMILIES: Dict[str, Family] = {
                                "toid") + ", '???') END",
             "regtype_out": _out("type", "fmt", "toid"),
             "pg_type_is_visible": "(objoid) AS " + _lookup("type", "k.visible", "objoid"),
+            **_named_lookups("type", "regtype", "42704", "type"),
         }),
     "class": Family(
         "pg_class",
-        "visible BOOLEAN, regclass VARCHAR",
-        "SELECT v.oid, v.visible, rq_fn._s_regclass_out(v.oid) FROM rq_fn._vis_pg_class v",
+        "visible BOOLEAN, regclass VARCHAR, nspname VARCHAR, name VARCHAR",
+        "SELECT v.oid, v.visible, rq_fn._s_regclass_out(v.oid), v.nspname, v.name"
+        " FROM rq_fn._vis_pg_class v",
         {
             "regclass_out": _out("class", "regclass", "reloid"),
             "pg_table_is_visible": "(objoid) AS " + _lookup("class", "k.visible", "objoid"),
+            **_named_lookups("class", "regclass", "42P01", "relation"),
         }),
     "proc": Family(
         "pg_proc",
@@ -127,11 +150,8 @@ FAMILIES: Dict[str, Family] = {
     "index": Family(
         "pg_index",
         "def VARCHAR, def_pretty VARCHAR, cols VARCHAR[], cols_pretty VARCHAR[]",
-        "SELECT i.indexrelid AS oid, rq_fn._s_pg_get_indexdef(i.indexrelid),"
-        " rq_fn._s_pg_get_indexdef(i.indexrelid, 0, true), c.cols, c.cols_pretty"
-        " FROM rq_pg.pg_index i LEFT JOIN (SELECT indexrelid, list(col ORDER BY k) AS cols,"
-        " list(col_pretty ORDER BY k) AS cols_pretty FROM rq_fn._index_cols GROUP BY ALL) c"
-        " ON c.indexrelid = i.indexrelid",
+        "SELECT d.indexrelid AS oid, d.def, d.def_pretty, d.cols, d.cols_pretty"
+        " FROM rq_fn._indexdefs() d",
         {
             "pg_get_indexdef": "(idxoid) AS " + _lookup("index", "k.def", "idxoid") + ","
                                " (idxoid, col, pretty) AS " + _lookup(
@@ -143,8 +163,7 @@ FAMILIES: Dict[str, Family] = {
     "constraint": Family(
         "pg_constraint",
         "def VARCHAR, def_pretty VARCHAR",
-        "SELECT c.oid, rq_fn._s_pg_get_constraintdef(c.oid),"
-        " rq_fn._s_pg_get_constraintdef(c.oid, true) FROM rq_pg.pg_constraint c",
+        "SELECT d.oid, d.def, d.def_pretty FROM rq_fn._condefs d",
         {
             "pg_get_constraintdef": "(conoid) AS " + _lookup("constraint", "k.def", "conoid") + ","
                                     " (conoid, pretty) AS " + _lookup(
@@ -229,14 +248,15 @@ def is_standard_path(path: Tuple[str, ...]) -> bool:
         "information_schema" not in path and "pg_toast" not in path
 
 
-def fill_sql(family: str, only_own: bool) -> str:
-    """INSERT of ``family``'s rows under key $1: every row the session sees,
-    or (``only_own``: standard path) only its database's own objects."""
+def fill_sql(family: str, only_own: bool, key: str = "$1") -> str:
+    """INSERT of ``family``'s rows under ``key`` (an SQL expression): every
+    row the session sees, or (``only_own``: standard path) only its
+    database's own objects."""
     fam = FAMILIES[family]
     col = "indexrelid" if fam.catalog == "pg_index" else "oid"
     where = (f" WHERE s.oid IN (SELECT b.{col} FROM rq_base.{fam.catalog} b"
              " WHERE b._db = CAST(getvariable('rq_db_oid') AS BIGINT))") if only_own else ""
-    return f"INSERT INTO rq_base.rq_k_{family} SELECT $1, s.* FROM ({fam.source}) s{where}"
+    return f"INSERT INTO rq_base.rq_k_{family} SELECT {key}, s.* FROM ({fam.source}) s{where}"
 
 
 def own_rows_sql(family: str) -> str:

@@ -31,6 +31,7 @@ from . import derived
 from . import lazy as lazy_mod
 from .rows import (SHARED_LAZY, SHARED_REGISTERED, OidAllocator, RowSet, TypeInfo, build_rows,
                    database_row)
+from .schema import sql_literal
 from .settings import Settings, defs_from_rows
 from .types import TypeResolver
 
@@ -150,14 +151,16 @@ class CatalogEngine:
         threading.Thread(target=self._build, name="riffq-catalog", daemon=True).start()
 
     def _build(self) -> None:
+        # The SQL front end (pglast and the rewriter's tables, ~35 ms of
+        # imports) loads on a second thread while DuckDB opens the catalog
+        # file, which releases the GIL.
+        front = threading.Thread(target=_load_front_end, name="riffq-catalog-sql", daemon=True)
+        front.start()
         try:
             from . import snapshot
 
             con, self.schema, self._workfile = snapshot.open_catalog_db()
             self._load_builtin_facts(con)
-            from . import rewrite  # noqa: F401  (its tables load now, not at the first query)
-
-            rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")
             # Clients' SQL runs in this database: no files, no network, no
             # extensions, whatever a rewritten query asks for.
             con.execute("SET enable_external_access = false")
@@ -166,11 +169,15 @@ class CatalogEngine:
             con.execute("SET threads = 1")
             con.execute("SET lock_configuration = true")
             self._con = con
+            if self.catalog.databases:  # registered before start(): load them now too
+                self._sync_if_changed()
+            front.join()
             logger.info("catalog emulation ready in %.0f ms", (time.time() - self._started) * 1e3)
         except BaseException as exc:  # reported to every login
             logger.exception("catalog emulation failed to start")
             self._build_error = exc
         finally:
+            front.join()
             self._ready.set()
 
     def _load_builtin_facts(self, con: Any) -> None:
@@ -270,13 +277,7 @@ class CatalogEngine:
     # ---- keeping DuckDB in step ----
     def refresh(self, sess: Session) -> None:
         """Bring registered and lazy rows up to date before a catalog query."""
-        if (self.catalog.version, self._runtime_changes) != self._synced:
-            with self._write_lock:
-                state = (self.catalog.version, self._runtime_changes)
-                if state != self._synced:
-                    self._sync_registered()
-                    self._synced = state
-                    self._synced_epoch += 1
+        self._sync_if_changed()
         src = self.catalog.lazy_source
         if src is not None:
             rows = lazy_mod.collect(src, sess.database, self)
@@ -289,6 +290,17 @@ class CatalogEngine:
                 if fixed != self._lazy_overrides:
                     self._apply_overrides(*fixed)
                     self._lazy_overrides = fixed
+
+    def _sync_if_changed(self) -> None:
+        """Rebuild the registered rows when registrations (or runtime roles
+        and databases) changed since the last time."""
+        if (self.catalog.version, self._runtime_changes) != self._synced:
+            with self._write_lock:
+                state = (self.catalog.version, self._runtime_changes)
+                if state != self._synced:
+                    self._sync_registered()
+                    self._synced = state
+                    self._synced_epoch += 1
 
     def _apply_overrides(self, config: Dict[str, str], settings: Dict[str, str]) -> None:
         """A lazy source's config()/settings() rows replace built-in values."""
@@ -357,7 +369,7 @@ class CatalogEngine:
     def _set_variables(self, sess: Session) -> None:
         cur = sess.cursor
         schemas = [r[0] for r in cur.execute(
-            "SELECT nspname FROM rq_base.pg_namespace WHERE _db IN (0, $1)", [sess.db_oid]
+            f"SELECT nspname FROM rq_base.pg_namespace WHERE _db IN (0, {int(sess.db_oid)})"
         ).fetchall()]
         gucs = sess.settings.as_map()
         path = sess.search_path(schemas)
@@ -370,10 +382,11 @@ class CatalogEngine:
         sess.dkey = f"{sess.db_oid}/{self._synced_epoch}/" + "/".join(path)
         values += [("rq_tkey", sess.dkey),
                    ("rq_bkey", derived.STD_KEY if sess.dstd else sess.dkey)]
-        for name, value in values:
-            cur.execute(f"SET VARIABLE {name} = $1", [value])
-        cur.execute("SET VARIABLE rq_gucs = MAP($1::VARCHAR[], $2::VARCHAR[])",
-                    [list(gucs.keys()), list(gucs.values())])
+        # literals, not parameters: schema.sql_literal says why
+        stmts = [f"SET VARIABLE {name} = {sql_literal(value)}" for name, value in values]
+        stmts.append(f"SET VARIABLE rq_gucs = MAP({sql_literal(list(gucs))}::VARCHAR[],"
+                     f" {sql_literal(list(gucs.values()))}::VARCHAR[])")
+        cur.execute(";\n".join(stmts))
 
 
     # ---- precomputed texts (derived.py) ----
@@ -395,15 +408,23 @@ class CatalogEngine:
                 while len(self._derived) > self.MAX_DERIVED_KEYS:
                     old, _ = self._derived.popitem(last=False)
                     for name in derived.FAMILIES:
-                        cur.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = $1", [old])
+                        cur.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = "
+                                    f"{sql_literal(old)}")
             else:
                 self._derived.move_to_end(sess.dkey)
             for fam in sorted(families - done):
                 # standard path: the built-in rows are in the snapshot; fill
                 # only the database's own objects, if it has any
                 if not sess.dstd or cur.execute(derived.own_rows_sql(fam)).fetchone()[0]:
-                    cur.execute(derived.fill_sql(fam, sess.dstd), [sess.dkey])
+                    cur.execute(derived.fill_sql(fam, sess.dstd, sql_literal(sess.dkey)))
                 done.add(fam)
+
+
+def _load_front_end() -> None:
+    """Import the rewriter (pglast, its tables) and warm its caches."""
+    from . import rewrite
+
+    rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")
 
 
 def _role_row(oid: int, name: str) -> Dict[str, Any]:

@@ -659,42 +659,61 @@ CREATE VIEW rq_fn._index_cols AS
                                     AND pc.castmethod = 'b'
           LEFT JOIN rq_fn._vis_pg_collation collv ON collv.oid = w.coll) u;
 
-CREATE MACRO rq_fn._indexdef(idxoid, pretty) AS (
-    SELECT 'CREATE ' || CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
-           || rq_fn.quote_ident(ic.relname) || ' ON '
-           || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END
-           || CASE WHEN pretty THEN rq_fn._qualify(v.nspname, v.name, v.visible)
-                   ELSE rq_fn.quote_ident(v.nspname) || '.' || rq_fn.quote_ident(v.name) END
-           || ' USING ' || am.amname || ' (' || c.keys || ')'
-           || coalesce(' INCLUDE (' || c.incl || ')', '')
-           || CASE WHEN ix.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END
-           || CASE WHEN ic.reloptions IS NOT NULL AND len(ic.reloptions) > 0
-                   THEN ' WITH (' || array_to_string(ic.reloptions, ', ') || ')' ELSE '' END
-           || CASE WHEN ix.indpred IS NOT NULL
-                   THEN ' WHERE ' || CASE WHEN pretty THEN rq_fn._pretty_expr(ix.indpred)
-                                          ELSE ix.indpred END ELSE '' END
-    FROM rq_pg.pg_index ix
-    JOIN rq_pg.pg_class ic ON ic.oid = ix.indexrelid
-    JOIN rq_pg.pg_am am ON am.oid = ic.relam
-    JOIN rq_fn._vis_pg_class v ON v.oid = ix.indrelid
-    LEFT JOIN (SELECT c.indexrelid,
-                      string_agg(CASE WHEN pretty THEN c.col_pretty ELSE c.col END || c.opts, ', '
-                                 ORDER BY c.k) FILTER (WHERE c.iskey) AS keys,
-                      string_agg(CASE WHEN pretty THEN c.col_pretty ELSE c.col END, ', '
-                                 ORDER BY c.k) FILTER (WHERE NOT c.iskey) AS incl
-               FROM rq_fn._index_cols c GROUP BY c.indexrelid) c ON c.indexrelid = ix.indexrelid
-    WHERE ix.indexrelid = idxoid);
+-- Every index's pg_get_indexdef texts, in one pass over _index_cols (the
+-- macros below read one row; derived.py's "index" family reads them all):
+-- def (precomputed text first), def_pretty (computed first: the
+-- precomputed text is not pretty), cols / cols_pretty (per column).
+-- A table macro: as a view, DuckDB 1.5's binder stops at its expression
+-- depth limit (1000) when reading it.
+CREATE MACRO rq_fn._indexdefs() AS TABLE
+    SELECT p.indexrelid, p.cols, p.cols_pretty,
+           coalesce(p.objdef, p.head || p.tbl || p.am || ' (' || p.keys || ')'
+                    || coalesce(' INCLUDE (' || p.incl || ')', '') || p.tail
+                    || coalesce(' WHERE ' || p.indpred, '')) AS def,
+           coalesce(p.head || p.tbl_pretty || p.am || ' (' || p.keys_pretty || ')'
+                    || coalesce(' INCLUDE (' || p.incl_pretty || ')', '') || p.tail
+                    || coalesce(' WHERE ' || p.pred_pretty, ''),
+                    p.objdef) AS def_pretty
+    FROM (SELECT ix.indexrelid, ix.indpred, rq_fn._pretty_expr(ix.indpred) AS pred_pretty,
+                 od.def AS objdef,
+                 'CREATE ' || CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
+                 || rq_fn.quote_ident(ic.relname) || ' ON '
+                 || CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END AS head,
+                 rq_fn.quote_ident(v.nspname) || '.' || rq_fn.quote_ident(v.name) AS tbl,
+                 rq_fn._qualify(v.nspname, v.name, v.visible) AS tbl_pretty,
+                 ' USING ' || am.amname AS am,
+                 CASE WHEN ix.indnullsnotdistinct THEN ' NULLS NOT DISTINCT' ELSE '' END
+                 || CASE WHEN ic.reloptions IS NOT NULL AND len(ic.reloptions) > 0
+                         THEN ' WITH (' || array_to_string(ic.reloptions, ', ') || ')'
+                         ELSE '' END AS tail,
+                 c.keys, c.keys_pretty, c.incl, c.incl_pretty, c.cols, c.cols_pretty
+          FROM rq_pg.pg_index ix
+          JOIN rq_pg.pg_class ic ON ic.oid = ix.indexrelid
+          JOIN rq_pg.pg_am am ON am.oid = ic.relam
+          JOIN rq_fn._vis_pg_class v ON v.oid = ix.indrelid
+          LEFT JOIN (SELECT d.oid, min(d.definition) AS def FROM rq_fn._defs d
+                     WHERE d.kind = 'rel' GROUP BY d.oid) od ON od.oid = ix.indexrelid
+          LEFT JOIN (SELECT c.indexrelid,
+                            string_agg(c.col || c.opts, ', ' ORDER BY c.k)
+                                FILTER (WHERE c.iskey) AS keys,
+                            string_agg(c.col_pretty || c.opts, ', ' ORDER BY c.k)
+                                FILTER (WHERE c.iskey) AS keys_pretty,
+                            string_agg(c.col, ', ' ORDER BY c.k) FILTER (WHERE NOT c.iskey) AS incl,
+                            string_agg(c.col_pretty, ', ' ORDER BY c.k)
+                                FILTER (WHERE NOT c.iskey) AS incl_pretty,
+                            list(c.col ORDER BY c.k) AS cols,
+                            list(c.col_pretty ORDER BY c.k) AS cols_pretty
+                     FROM rq_fn._index_cols c GROUP BY c.indexrelid) c
+                 ON c.indexrelid = ix.indexrelid) p;
 
-CREATE MACRO rq_fn.pg_get_indexdef(idxoid) AS
-    coalesce(rq_fn._objdef(idxoid, 'rel'), rq_fn._indexdef(idxoid, false)),
-    (idxoid, col, pretty) AS
-    CASE WHEN col IS NULL OR col = 0
-         THEN coalesce(CASE WHEN NOT coalesce(pretty, false) THEN rq_fn._objdef(idxoid, 'rel') END,
-                       rq_fn._indexdef(idxoid, coalesce(pretty, false)), rq_fn._objdef(idxoid, 'rel'))
-         ELSE (SELECT coalesce(max(CASE WHEN coalesce(pretty, false) THEN c.col_pretty ELSE c.col END)
-                                   FILTER (WHERE c.k = col), '')
-               FROM rq_pg.pg_index ix LEFT JOIN rq_fn._index_cols c ON c.indexrelid = ix.indexrelid
-               WHERE ix.indexrelid = idxoid) END;
+CREATE MACRO rq_fn.pg_get_indexdef(idxoid) AS (
+    SELECT d.def FROM rq_fn._indexdefs() d WHERE d.indexrelid = idxoid),
+    (idxoid, col, pretty) AS (
+    SELECT CASE WHEN col IS NULL OR col = 0
+                THEN CASE WHEN coalesce(pretty, false) THEN d.def_pretty ELSE d.def END
+                ELSE coalesce(CASE WHEN coalesce(pretty, false) THEN d.cols_pretty
+                                   ELSE d.cols END[col], '') END
+    FROM rq_fn._indexdefs() d WHERE d.indexrelid = idxoid);
 
 CREATE MACRO rq_fn._fk_action(a) AS
     CASE a WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
@@ -734,48 +753,59 @@ CREATE VIEW rq_fn._con_cols AS
     LEFT JOIN rq_pg.pg_operator op ON op.oid = u.op
     GROUP BY u.oid;
 
-CREATE MACRO rq_fn._constraintdef(conoid, pretty) AS (
-    SELECT CASE c.contype
-           WHEN 'p' THEN 'PRIMARY KEY (' || cc.keys || ')'
-                         || coalesce(' INCLUDE (' || cc.incl || ')', '')
-           WHEN 'u' THEN 'UNIQUE '
-                         || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT ' ELSE '' END
-                         || '(' || cc.keys || ')' || coalesce(' INCLUDE (' || cc.incl || ')', '')
-           WHEN 'f' THEN 'FOREIGN KEY (' || cc.keys || ') REFERENCES '
-                         || rq_fn._qualify(rv.nspname, rv.name, rv.visible)
-                         || '(' || cc.refkeys || ')'
-                         || CASE c.confmatchtype WHEN 'f' THEN ' MATCH FULL'
-                                 WHEN 'p' THEN ' MATCH PARTIAL' ELSE '' END
-                         || coalesce(' ON UPDATE ' || rq_fn._fk_action(c.confupdtype), '')
-                         || coalesce(' ON DELETE ' || rq_fn._fk_action(c.confdeltype), '')
-                         || coalesce(' (' || cc.setcols || ')', '')
-           WHEN 'c' THEN 'CHECK (' || CASE WHEN pretty THEN rq_fn._pretty_expr(c.conbin)
-                                           ELSE c.conbin END || ')'
-                         || CASE WHEN c.connoinherit THEN ' NO INHERIT' ELSE '' END
-           WHEN 'x' THEN 'EXCLUDE USING ' || am.amname || ' (' || cc.excl || ')'
-                         || coalesce(' INCLUDE (' || cc.incl || ')', '')
-                         || CASE WHEN ix.indpred IS NOT NULL THEN ' WHERE (' || ix.indpred || ')'
-                                 ELSE '' END
-           WHEN 't' THEN 'TRIGGER'
-           END
-           || CASE WHEN c.condeferrable THEN ' DEFERRABLE' ELSE '' END
-           || CASE WHEN c.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
-           || CASE WHEN NOT c.convalidated THEN ' NOT VALID' ELSE '' END
-    FROM rq_pg.pg_constraint c
-    LEFT JOIN rq_fn._con_cols cc ON cc.oid = c.oid
-    LEFT JOIN rq_fn._vis_pg_class rv ON rv.oid = c.confrelid
-    LEFT JOIN rq_pg.pg_index ix ON ix.indexrelid = c.conindid AND c.contype IN ('u', 'x')
-    LEFT JOIN rq_pg.pg_class ic ON ic.oid = ix.indexrelid
-    LEFT JOIN rq_pg.pg_am am ON am.oid = ic.relam
-    WHERE c.oid = conoid);
+-- Every constraint's pg_get_constraintdef texts (the macros below read one
+-- row; derived.py's "constraint" family reads them all): def (precomputed
+-- text first: exact PostgreSQL output for built-in and registered objects),
+-- def_pretty (computed first: the precomputed text is not pretty).
+CREATE VIEW rq_fn._condefs AS
+    SELECT p.oid, coalesce(p.objdef, p.head || p.chk || p.tail) AS def,
+           coalesce(p.head || p.chk_pretty || p.tail, p.objdef) AS def_pretty
+    FROM (SELECT c.oid, od.def AS objdef,
+                 CASE c.contype
+                 WHEN 'p' THEN 'PRIMARY KEY (' || cc.keys || ')'
+                               || coalesce(' INCLUDE (' || cc.incl || ')', '')
+                 WHEN 'u' THEN 'UNIQUE '
+                               || CASE WHEN ix.indnullsnotdistinct THEN 'NULLS NOT DISTINCT '
+                                       ELSE '' END
+                               || '(' || cc.keys || ')' || coalesce(' INCLUDE (' || cc.incl || ')', '')
+                 WHEN 'f' THEN 'FOREIGN KEY (' || cc.keys || ') REFERENCES '
+                               || rq_fn._qualify(rv.nspname, rv.name, rv.visible)
+                               || '(' || cc.refkeys || ')'
+                               || CASE c.confmatchtype WHEN 'f' THEN ' MATCH FULL'
+                                       WHEN 'p' THEN ' MATCH PARTIAL' ELSE '' END
+                               || coalesce(' ON UPDATE ' || rq_fn._fk_action(c.confupdtype), '')
+                               || coalesce(' ON DELETE ' || rq_fn._fk_action(c.confdeltype), '')
+                               || coalesce(' (' || cc.setcols || ')', '')
+                 WHEN 'c' THEN 'CHECK ('
+                 WHEN 'x' THEN 'EXCLUDE USING ' || am.amname || ' (' || cc.excl || ')'
+                               || coalesce(' INCLUDE (' || cc.incl || ')', '')
+                               || CASE WHEN ix.indpred IS NOT NULL
+                                       THEN ' WHERE (' || ix.indpred || ')' ELSE '' END
+                 WHEN 't' THEN 'TRIGGER'
+                 END AS head,
+                 CASE WHEN c.contype = 'c' THEN c.conbin ELSE '' END AS chk,
+                 CASE WHEN c.contype = 'c' THEN rq_fn._pretty_expr(c.conbin) ELSE '' END
+                     AS chk_pretty,
+                 CASE WHEN c.contype = 'c' THEN ')' || CASE WHEN c.connoinherit
+                                                           THEN ' NO INHERIT' ELSE '' END
+                      ELSE '' END
+                 || CASE WHEN c.condeferrable THEN ' DEFERRABLE' ELSE '' END
+                 || CASE WHEN c.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
+                 || CASE WHEN NOT c.convalidated THEN ' NOT VALID' ELSE '' END AS tail
+          FROM rq_pg.pg_constraint c
+          LEFT JOIN rq_fn._con_cols cc ON cc.oid = c.oid
+          LEFT JOIN rq_fn._vis_pg_class rv ON rv.oid = c.confrelid
+          LEFT JOIN rq_pg.pg_index ix ON ix.indexrelid = c.conindid AND c.contype IN ('u', 'x')
+          LEFT JOIN rq_pg.pg_class ic ON ic.oid = ix.indexrelid
+          LEFT JOIN rq_pg.pg_am am ON am.oid = ic.relam
+          LEFT JOIN (SELECT d.oid, min(d.definition) AS def FROM rq_fn._defs d
+                     WHERE d.kind = 'con' GROUP BY d.oid) od ON od.oid = c.oid) p;
 
--- Precomputed text first (exact PostgreSQL output for built-in and
--- registered objects), except for pretty output which it does not hold.
-CREATE MACRO rq_fn.pg_get_constraintdef(conoid) AS
-    coalesce(rq_fn._objdef(conoid, 'con'), rq_fn._constraintdef(conoid, false)),
-    (conoid, pretty) AS
-    coalesce(CASE WHEN NOT coalesce(pretty, false) THEN rq_fn._objdef(conoid, 'con') END,
-             rq_fn._constraintdef(conoid, coalesce(pretty, false)), rq_fn._objdef(conoid, 'con'));
+CREATE MACRO rq_fn.pg_get_constraintdef(conoid) AS (
+    SELECT d.def FROM rq_fn._condefs d WHERE d.oid = conoid),
+    (conoid, pretty) AS (
+    SELECT CASE WHEN coalesce(pretty, false) THEN d.def_pretty ELSE d.def END
+    FROM rq_fn._condefs d WHERE d.oid = conoid);
 
 -- pg_get_expr(): expression columns already hold their text.
 CREATE MACRO rq_fn.pg_get_expr(expr, relid) AS expr::VARCHAR,

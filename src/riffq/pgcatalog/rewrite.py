@@ -69,6 +69,7 @@ import copy
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
@@ -757,6 +758,55 @@ def _substitute(node: Any, subs: Dict[str, ast.Node], used: Optional[set] = None
         if isinstance(val, (ast.Node, tuple)):
             setattr(node, attr, _substitute(val, subs, used))
     return node
+
+
+def _reg_in(reg: str, text: str) -> ast.Node:
+    """A string literal as a reg* value: an OID written in digits (or '-',
+    no object) is that number, as reg*_in reads it; a name is looked up by
+    ``rq_fn.<reg>_in``. (Clients write '16384'::regclass a lot; the lookup
+    macro costs milliseconds of planning.)"""
+    if text == "-":
+        return _cast(_const("0"), "bigint")
+    if text.isascii() and text.isdigit() and int(text) <= 0xFFFFFFFF:
+        return _cast(_const(str(int(text))), "bigint")
+    parts = _plain_name(text) if reg in ("regclass", "regtype") else None
+    if parts and not (reg == "regtype" and parts[-1] in _SQL_TYPE_WORDS and '"' not in text):
+        # a precomputed lookup (derived.py), same answers and errors
+        if len(parts) == 1:
+            return _rq_fn(f"_{reg}_named", _const(parts[0]))
+        return _rq_fn(f"_{reg}_qualified", _const(parts[0]), _const(parts[1]))
+    return _rq_fn(f"{reg}_in", _const(text))
+
+
+# Type names the SQL grammar spells its own way (regtype_in maps them).
+_SQL_TYPE_WORDS = frozenset(
+    "int integer smallint bigint real float double decimal dec numeric boolean varchar "
+    "character char nchar national bit time timestamp interval".split())
+_IDENT_RE = re.compile(r'[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*|"(?:[^"]|"")+"')
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _plain_name(text: str) -> Optional[List[str]]:
+    """'name' or 'schema.name' (identifiers as SQL reads them: unquoted ones
+    folded to lower case) as its parts; None for anything else."""
+    parts: List[str] = []
+    pos = 0
+    while True:
+        m = _IDENT_RE.match(text, pos)
+        if m is None:
+            return None
+        tok = m.group(0)
+        # PostgreSQL folds only ASCII letters of unquoted identifiers
+        parts.append(tok[1:-1].replace('""', '"') if tok.startswith('"')
+                     else tok.translate(_ASCII_LOWER))
+        pos = m.end()
+        if pos == len(text):
+            return parts if len(parts) <= 2 else None
+        if text[pos] != ".":
+            return None
+        pos += 1
 
 
 def _lambda(var: str) -> str:
@@ -1785,6 +1835,9 @@ class _Rewriter:
             return val
         if src in _INTEGRAL:
             return _cast(val, "bigint")
+        text = _string_const(arg)
+        if text is not None:
+            return _reg_in(reg, text)
         if src not in _TEXTUAL:  # unknown type: regclass_in reads digits as an oid
             val = _cast(val, "varchar")
         return _rq_fn(f"{reg}_in", val)
@@ -1823,7 +1876,7 @@ class _Rewriter:
         items = []
         for item in _parse_pg_array(text):
             if item is not None and base in _REG_TYPES:
-                items.append(_rq_fn(f"{base}_in", _const(item)))
+                items.append(_reg_in(base, item))
             else:
                 items.append(_const(item))
         arr = ast.A_ArrayExpr(elements=tuple(items) or None)
@@ -1884,7 +1937,7 @@ class _Rewriter:
         text = _string_const(orig)
         if own == "unknown" and text is not None:
             if other in _REG_TYPES:
-                return _rq_fn(f"{other}_in", _const(text))
+                return _reg_in(other, text)
             if _is_list(other) and text.startswith("{"):
                 return self._array_literal(text, None)
         return self.visit(orig)
