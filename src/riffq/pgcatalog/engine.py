@@ -179,6 +179,28 @@ class CatalogEngine:
         finally:
             front.join()
             self._ready.set()
+        if self._build_error is None:
+            self._prefill_derived()
+
+    def _prefill_derived(self) -> None:
+        """Fill the precomputed texts (derived.py) of the registered
+        databases for a default session, so that the first client's connect
+        burst finds them ready. Runs on the build thread, after the catalog
+        is ready; a failure here only means the query path fills them."""
+        for name, db in list(self.catalog.databases.items())[:self.MAX_DERIVED_KEYS // 2]:
+            db_oid = self._database_oid(name)
+            if db_oid is None:
+                continue
+            sess = Session(-1, SUPERUSER_NAME, name, db_oid, SUPERUSER_OID, 0, "", 0,
+                           Settings(self._guc_defs, {k.lower(): v for k, v in db.settings.items()}))
+            try:
+                cur = self.cursor(sess)
+                self.ensure_derived(sess, cur, frozenset(derived.FAMILIES))
+            except Exception:
+                logger.warning("catalog: precomputing texts of %r failed", name, exc_info=True)
+            finally:
+                if sess.cursor is not None:
+                    sess.cursor.close()
 
     def _load_builtin_facts(self, con: Any) -> None:
         rows = con.execute("SELECT oid, typname, typlen, typbyval, typalign, typstorage, "

@@ -1402,7 +1402,10 @@ class _Rewriter:
             targets = []
             if id(node) == self.top_id:
                 self.output_types = self._exact_output(node.targetList or ())
-            for pos, rt in enumerate(node.targetList or (), 1):
+            items = node.targetList or ()
+            if is_output:
+                items = [x for rt in items for x in self._expand_star(rt, node.fromClause)]
+            for pos, rt in enumerate(items, 1):
                 rt, oid_expr = self._target(rt, is_output)
                 if oid_expr is not None:
                     wrapped[pos] = wrapped[rt.name] = oid_expr
@@ -1477,6 +1480,29 @@ class _Rewriter:
                 self.cte_exact[cte.ctename] = self._output_exact(cte.ctequery)
             cte.ctequery = self.visit(cte.ctequery)
         wc.ctes = tuple(wc.ctes or ())
+
+    def _expand_star(self, rt: ast.ResTarget,
+                     from_items: Optional[Sequence[ast.Node]]) -> List[ast.ResTarget]:
+        """``*`` / ``alias.*`` over one relation with reg* columns, as its
+        columns one by one (so that those print as names, as PostgreSQL's
+        do); any other target as it is."""
+        val = rt.val
+        if not (isinstance(val, ast.ColumnRef) and isinstance(val.fields[-1], ast.A_Star)):
+            return [rt]
+        scope = self.scopes[-1] if self.scopes else {}
+        names = _names(val.fields[:-1])
+        if len(names) == 1 and names[0] in scope:
+            key = names[0]
+        elif not names and len(from_items or ()) == 1 and len(scope) == 1:
+            key = next(iter(scope))
+        else:
+            return [rt]
+        rel = scope[key]
+        cols = list(rel.cols)
+        if not cols or set(cols) != set(rel.exact) or not any(
+                c in _REG_TYPES or (c or "").startswith("regarray:") for c in rel.cols.values()):
+            return [rt]
+        return [ast.ResTarget(val=_colref(key, c)) for c in cols]
 
     def _target(self, rt: ast.ResTarget,
                 is_output: bool) -> Tuple[ast.ResTarget, Optional[ast.Node]]:
