@@ -29,8 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ..catalog import Catalog
 from . import derived
 from . import lazy as lazy_mod
-from .rows import (SHARED_LAZY, SHARED_REGISTERED, OidAllocator, RowSet, TypeInfo, build_rows,
-                   database_row)
+from .rows import (SHARED_LAZY, SHARED_REGISTERED, EqOps, OidAllocator, RowSet, TypeInfo,
+                   build_rows, database_row)
 from .schema import sql_literal
 from .settings import Settings, defs_from_rows
 from .types import TypeResolver
@@ -212,6 +212,18 @@ class CatalogEngine:
         self._opclass = dict(con.execute(
             "SELECT opcintype, oid FROM rq_base.pg_opclass WHERE opcmethod = 403 AND opcdefault"
         ).fetchall())
+        # a type without a default btree opclass uses one it is binary
+        # coercible to (varchar: text_ops), as PostgreSQL's GetDefaultOpClass
+        for src, dst in con.execute("SELECT castsource, casttarget FROM rq_base.pg_cast"
+                                    " WHERE castmethod = 'b'").fetchall():
+            if src not in self._opclass and dst in self._opclass:
+                self._opclass[src] = self._opclass[dst]
+        intype = dict(con.execute(
+            "SELECT oid, opcintype FROM rq_base.pg_opclass WHERE opcmethod = 403").fetchall())
+        ops = {(left, right): oid for oid, left, right in con.execute(
+            "SELECT oid, oprleft, oprright FROM rq_base.pg_operator"
+            " WHERE oprname = '=' AND oprkind = 'b' AND oprresult = 16").fetchall()}
+        self._eqops = EqOps(self._opclass, intype, ops)
         self._builtin_ns = dict(con.execute(
             "SELECT nspname, oid FROM rq_base.pg_namespace").fetchall())
         cols = [c[0] for c in con.execute("SELECT * FROM rq_base.pg_settings LIMIT 0").description]
@@ -338,13 +350,15 @@ class CatalogEngine:
     def _sync_registered(self) -> None:
         _, dbs = self.catalog.snapshot()
         per_db, warnings = build_rows(dbs, self.oids, self.resolver, self._types, self._opclass,
-                                      self._builtin_ns)
+                                      self._builtin_ns, self._eqops)
         for w in warnings:
             logger.warning("catalog: %s", w)
         shared = per_db.setdefault(SHARED_REGISTERED, RowSet())
         for name, oid in BUILTIN_DATABASES.items():
             row = database_row(oid, name)
             row.update(datistemplate=name != "postgres", datallowconn=name != "template0")
+            if name != "postgres":  # initdb's template ACLs
+                row["datacl"] = ["=c/" + SUPERUSER_NAME, SUPERUSER_NAME + "=CTc/" + SUPERUSER_NAME]
             shared.add("pg_database", row)
         for name, oid in self._implicit_dbs.items():
             if name not in self.catalog.databases:

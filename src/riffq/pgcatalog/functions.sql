@@ -1023,6 +1023,16 @@ CREATE MACRO rq_fn.array_to_string(arr, sep) AS
     (arr, sep, nullstr) AS
     array_to_string(list_transform(arr, rq_lx -> coalesce(rq_fn._pgtext(rq_lx), nullstr)), sep);
 
+-- array_remove / array_replace compare with IS NOT DISTINCT FROM (NULL
+-- elements can be removed), as PostgreSQL does.
+CREATE MACRO rq_fn.array_remove(arr, v) AS
+    CASE WHEN arr IS NOT NULL THEN list_filter(arr, rq_lx -> rq_lx IS DISTINCT FROM v) END;
+
+CREATE MACRO rq_fn.array_replace(arr, v, w) AS
+    CASE WHEN arr IS NOT NULL
+         THEN list_transform(arr, rq_lx -> CASE WHEN rq_lx IS NOT DISTINCT FROM v THEN w
+                                                ELSE rq_lx END) END;
+
 CREATE MACRO rq_fn.array_positions(arr, v) AS
     list_filter(generate_series(1, len(arr)), rq_li -> arr[rq_li] IS NOT DISTINCT FROM v);
 

@@ -77,8 +77,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tup
 import pglast
 from pglast import ast
 from pglast import parser as _pgparser
-from pglast.enums import (A_Expr_Kind, BoolExprType, CoercionForm, MinMaxOp, SetOperation,
-                          SortByDir, SortByNulls, SQLValueFunctionOp, SubLinkType)
+from pglast.enums import (A_Expr_Kind, BoolExprType, CoercionForm, LimitOption, MinMaxOp,
+                          SetOperation, SortByDir, SortByNulls, SQLValueFunctionOp, SubLinkType)
 from pglast.stream import RawStream
 
 __all__ = [
@@ -1575,6 +1575,10 @@ class _Rewriter:
             raise _unsupported("this FROM item")
         names = _names(call.funcname)
         name = names[-1]
+        if (not node.ordinality and not node.lateral
+                and (len(names) == 1 or names[0] == "pg_catalog")
+                and (name, len(call.args or ())) in _scalar_functions()):
+            return self.visit(self._scalar_from(node, call, name))
         scalar_srf = name in ("unnest", "generate_series", "generate_subscripts",
                               "pg_partition_ancestors")
         if name == "_pg_expandarray":
@@ -1592,6 +1596,18 @@ class _Rewriter:
         if scalar_srf:
             self._name_srf_column(node, name)
         return node
+
+    @staticmethod
+    def _scalar_from(node: ast.RangeFunction, call: ast.FuncCall, name: str) -> ast.Node:
+        """A function that returns one value, in FROM: a one-row table whose
+        column is named after the alias (else the function), as PostgreSQL
+        reads it; DuckDB only takes table functions there."""
+        alias = node.alias.aliasname if node.alias else name
+        col = _names(node.alias.colnames)[0] if node.alias and node.alias.colnames else alias
+        sub = ast.SelectStmt(targetList=(ast.ResTarget(name=col, val=call),),
+                             limitOption=LimitOption.LIMIT_OPTION_DEFAULT,
+                             op=SetOperation.SETOP_NONE)
+        return ast.RangeSubselect(lateral=False, subquery=sub, alias=ast.Alias(aliasname=alias))
 
     def _name_srf_column(self, node: ast.RangeFunction, name: str) -> None:
         """PostgreSQL names a scalar SRF's column after the alias (else the
@@ -1948,6 +1964,10 @@ class _Rewriter:
             right = self._coerce(node.rexpr, rcat, lcat)
         else:
             left, right = self.visit(node.lexpr), self.visit(node.rexpr)
+        if op == "||" and _is_list(lcat) and _is_list(rcat):
+            # PostgreSQL's array_cat: a NULL array is empty, NULL only when both are
+            return _tpl("CASE WHEN __l IS NULL AND __r IS NULL THEN NULL "
+                        "ELSE list_concat(__l, __r) END", l=left, r=right)
         if op == "||":
             left = self._reg_out(left, lcat) if lcat in _REG_TYPES else left
             right = self._reg_out(right, rcat) if rcat in _REG_TYPES else right
@@ -2045,6 +2065,21 @@ _TYPNAME_SPELLING = {"int2": "smallint", "int4": "integer", "int8": "bigint", "f
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def _scalar_functions() -> FrozenSet[Tuple[str, int]]:
+    """(proname, nargs) of pg_catalog functions that never return a set."""
+    scalar, srf = set(), set()
+    try:
+        with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
+            for rec in map(json.loads, f):
+                if rec.get("pronamespace") == 11:
+                    key = (rec["proname"], len(rec.get("proargtypes") or ()))
+                    (srf if rec.get("proretset") else scalar).add(key)
+    except (OSError, ValueError, KeyError, TypeError):
+        logger.debug("function kinds unavailable", exc_info=True)
+    return frozenset(scalar - srf)
+
+
 def _builtin_results() -> Dict[Tuple[str, int], Optional[str]]:
     """{(proname, nargs): result type} of pg_catalog functions (None where
     overloads of that arity disagree), for output column types."""

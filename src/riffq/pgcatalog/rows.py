@@ -89,12 +89,36 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@dataclass(frozen=True)
+class EqOps:
+    """Equality operators, as a foreign key's conpfeqop / conppeqop /
+    conffeqop need them: each type's default btree opclass (``opclass``,
+    type -> opclass), that opclass's input type (``intype``), and the
+    boolean ``=`` operators by (left type, right type) (``ops``)."""
+
+    opclass: Dict[int, int]
+    intype: Dict[int, int]
+    ops: Dict[Tuple[int, int], int]
+
+    def for_key(self, pk_type: int, fk_type: int) -> Optional[Tuple[int, int, int]]:
+        """(PK = FK, PK = PK, FK = FK) operators for one column pair, as
+        PostgreSQL's ADD FOREIGN KEY picks them (a type that is binary
+        coercible to the opclass's, like varchar to text, uses its
+        operator); None when the key type has no btree opclass."""
+        intype = self.intype.get(self.opclass.get(pk_type, 0))
+        pp = self.ops.get((intype, intype)) if intype is not None else None
+        if pp is None:
+            return None
+        return (self.ops.get((intype, fk_type), pp), pp, self.ops.get((fk_type, fk_type), pp))
+
+
 class _Builder:
     def __init__(self, oids: OidAllocator, resolver: TypeResolver,
                  types: Dict[int, TypeInfo], opclass: Dict[int, int],
-                 builtin_ns: Dict[str, int]) -> None:
+                 builtin_ns: Dict[str, int], eqops: Optional["EqOps"] = None) -> None:
         self.oids, self.resolver, self.types = oids, resolver, types
         self.opclass, self.builtin_ns = opclass, builtin_ns
+        self.eqops = eqops
         self.out: Dict[int, RowSet] = {}
         self.warnings: List[str] = []
         self.referenced: set = set()  # (schema, table) some foreign key points at
@@ -140,6 +164,9 @@ class _Builder:
         # psql lists FK constraints only for tables that have triggers.
         row["relhastriggers"] = bool(t.foreign_keys) or (schema, t.name) in self.referenced
         rs.add("pg_class", row)
+        if not is_view:
+            for sysrow in system_attribute_rows(self.types, oid):
+                rs.add("pg_attribute", sysrow)
         for num, (c, ty) in enumerate(cols, start=1):
             rs.add("pg_attribute", self.attribute_row(oid, num, c.name, ty, not c.nullable,
                                                       c.default is not None))
@@ -166,7 +193,7 @@ class _Builder:
         for u in t.unique:
             self.key(rs, db, schema, t, oid, ns_oid, "u", u, attnum, types)
         for fk in t.foreign_keys:
-            self.foreign_key(rs, db, schema, t, oid, ns_oid, fk, attnum)
+            self.foreign_key(rs, db, schema, t, oid, ns_oid, fk, attnum, types)
         for iname, cols, unique in t.indexes:
             self.index(rs, db, schema, t, oid, ns_oid, iname, cols, unique, attnum, types)
 
@@ -246,7 +273,7 @@ class _Builder:
                            "definition": f"{kind} ({cols_sql})"})
 
     def foreign_key(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
-                    fk: ForeignKey, attnum: Dict[str, int]) -> None:
+                    fk: ForeignKey, attnum: Dict[str, int], types: Dict[str, PgType]) -> None:
         ref_schema = fk.ref_schema or schema
         ref_rel = self.oids.oid("rel", db.name, ref_schema, fk.ref_table)
         ref_t = db.schemas.get(ref_schema, None)
@@ -270,6 +297,14 @@ class _Builder:
         row.update({"confrelid": ref_rel, "confkey": [ref_nums.get(c, 0) for c in fk.ref_columns],
                     "confupdtype": _fk_action(fk.on_update), "confdeltype": _fk_action(fk.on_delete),
                     "confmatchtype": "s"})
+        if self.eqops is not None:
+            ref_types = {c.name: ty for c, ty in self.columns(ref_table)}
+            ops = [self.eqops.for_key(ref_types[r].oid, types[c].oid)
+                   if r in ref_types and c in types else None
+                   for c, r in zip(fk.columns, fk.ref_columns)]
+            if ops and all(o is not None for o in ops):
+                row.update({"conpfeqop": [o[0] for o in ops], "conppeqop": [o[1] for o in ops],
+                            "conffeqop": [o[2] for o in ops]})
         rs.add("pg_constraint", row)
         # PostgreSQL qualifies the name unless the schema is on the search
         # path; the session default path shows only public.
@@ -296,6 +331,22 @@ def attribute_row(types: Dict[int, TypeInfo], rel: int, num: int, name: str, ty:
             "attislocal": True, "attinhcount": 0, "attcollation": ti.typcollation}
 
 
+# System columns every table has (PostgreSQL 15: name, attnum, type).
+_SYSTEM_COLUMNS = (("tableoid", -6, 26), ("cmax", -5, 29), ("xmax", -4, 28), ("cmin", -3, 29),
+                   ("xmin", -2, 28), ("ctid", -1, 27))
+
+
+def system_attribute_rows(types: Dict[int, TypeInfo], rel: int) -> List[Dict[str, Any]]:
+    """pg_attribute rows of a table's system columns (ctid, xmin, ...), which
+    PostgreSQL lists with negative attnum (DBeaver reads them)."""
+    out = []
+    for name, num, typ in _SYSTEM_COLUMNS:
+        row = attribute_row(types, rel, num, name, PgType(typ), True, False)
+        row["attstattarget"] = 0
+        out.append(row)
+    return out
+
+
 def _fk_action(action: str) -> str:
     return {"NO ACTION": "a", "RESTRICT": "r", "CASCADE": "c", "SET NULL": "n",
             "SET DEFAULT": "d"}.get(action.upper(), "a")
@@ -320,7 +371,8 @@ def class_row(oid: int, name: str, ns: int, kind: str, natts: int, has_index: bo
             "relhasindex": has_index, "relisshared": False, "relpersistence": "p",
             "relkind": kind, "relnatts": natts, "relchecks": 0, "relhasrules": kind == "v",
             "relhastriggers": False, "relhassubclass": False, "relrowsecurity": False,
-            "relforcerowsecurity": False, "relispopulated": True, "relreplident": "d" if kind != "i" else "n",
+            "relforcerowsecurity": False, "relispopulated": True,
+            "relreplident": "d" if kind in ("r", "p", "m") else "n",
             "relispartition": False, "relrewrite": 0, "relfrozenxid": "0", "relminmxid": "0"}
 
 
@@ -336,10 +388,11 @@ def constraint_row(oid: int, name: str, ns: int, contype: str, rel: int, index: 
 
 def build_rows(dbs: Sequence[Database], oids: OidAllocator, resolver: TypeResolver,
                types: Dict[int, TypeInfo], opclass: Dict[int, int],
-               builtin_ns: Dict[str, int]) -> Tuple[Dict[int, RowSet], List[str]]:
+               builtin_ns: Dict[str, int], eqops: Optional["EqOps"] = None
+               ) -> Tuple[Dict[int, RowSet], List[str]]:
     """Rows for every registered database, keyed by ``_db`` (the database's
     OID, or SHARED_REGISTERED for shared catalogs), and warnings."""
-    b = _Builder(oids, resolver, types, opclass, builtin_ns)
+    b = _Builder(oids, resolver, types, opclass, builtin_ns, eqops)
     for db in dbs:
         b.referenced = {(fk.ref_schema or sc.name, fk.ref_table) for sc in db.schemas.values()
                         for t in sc.tables.values() for fk in t.foreign_keys}
