@@ -155,6 +155,18 @@ static uint32_t array_oid_of(uint32_t oid) {
     case RQ_OID_NAME: return 1003;
     case RQ_OID_CHAR: return 1002;
     case RQ_OID_JSON: return 199;
+    case RQ_OID_VARCHAR: return 1015;
+    case RQ_OID_XID: return 1011;
+    case RQ_OID_CID: return 1012;
+    case RQ_OID_ACLITEM: return 1034;
+    case 24: return 1008;     /* regproc */
+    case 2202: return 2207;   /* regprocedure */
+    case 2203: return 2208;   /* regoper */
+    case 2204: return 2209;   /* regoperator */
+    case 2205: return 2210;   /* regclass */
+    case 2206: return 2211;   /* regtype */
+    case 4089: return 4090;   /* regnamespace */
+    case 4096: return 4097;   /* regrole */
     default: return 0;
     }
 }
@@ -309,16 +321,30 @@ static void vector_override(const struct ArrowSchema *s, rq_enc_node *n) {
     else if (strcmp(v, "oidvector") == 0) rq_enc_nested_vector(n, 1);
 }
 
-/* Field metadata "riffq.pg_type" = "oid" reports an integer column as
- * PostgreSQL's oid (4-byte unsigned), "name" / "char" a string column as
- * name / "char": catalog emulation marks its columns so that drivers
- * (asyncpg's introspection needs oid[]) see the types PostgreSQL sends.
- * oid values must fit 32 bits unsigned, "char" values one byte. */
+/* Field metadata "riffq.pg_type" = "oid" / "xid" / "cid" reports an integer
+ * column as that 4-byte unsigned type, "name" / "char" / "pg_node_tree" a
+ * string column as that type: catalog emulation marks its columns so that
+ * drivers (asyncpg's introspection needs oid[]) see the types PostgreSQL
+ * sends. Values must fit 32 bits unsigned, "char" values one byte.
+ * "aclitem" and the reg* types are text only (aclitem has no binary form;
+ * a reg* value holding the name is not its binary OID). */
 static void oid_override(const struct ArrowSchema *s, rq_enc_node *n) {
     char v[16];
     if (!meta_get(s->metadata, "riffq.pg_type", v, sizeof v)) return;
     if ((n->kind == RQ_K_INT || n->kind == RQ_K_UINT) && n->width >= 4 && strcmp(v, "oid") == 0)
         set_type(n, RQ_OID_OID, 4);
+    else if ((n->kind == RQ_K_INT || n->kind == RQ_K_UINT) && n->width >= 4 &&
+             strcmp(v, "xid") == 0)
+        set_type(n, RQ_OID_XID, 4);
+    else if ((n->kind == RQ_K_INT || n->kind == RQ_K_UINT) && n->width >= 4 &&
+             strcmp(v, "cid") == 0)
+        set_type(n, RQ_OID_CID, 4);
+    else if (n->kind == RQ_K_BYTES && n->sem == RQ_SEM_TEXT && strcmp(v, "pg_node_tree") == 0)
+        set_type(n, RQ_OID_PG_NODE_TREE, -1); /* its binary form is the text */
+    else if (n->kind == RQ_K_BYTES && n->sem == RQ_SEM_TEXT && strcmp(v, "aclitem") == 0) {
+        set_type(n, RQ_OID_ACLITEM, 12);
+        n->text_only = 1;
+    }
     /* name and "char": the text's bytes are also their binary form */
     else if (n->kind == RQ_K_BYTES && n->sem == RQ_SEM_TEXT && strcmp(v, "name") == 0)
         set_type(n, RQ_OID_NAME, 64);

@@ -1173,6 +1173,7 @@ class _Rewriter:
         self.cte_exact: Dict[str, Dict[str, Optional[str]]] = {}
         self.scopes: List[Scope] = []
         self.output_selects: set = set()
+        self.setop_branches: set = set()  # ids of the SELECTs under a UNION & co
         self.set_configs: List[SetConfig] = []
         self.param_types: Dict[int, str] = {}
         self._serial = 0
@@ -1390,6 +1391,7 @@ class _Rewriter:
         if node.withClause is not None:
             self._with(node.withClause)
         if node.op != SetOperation.SETOP_NONE:
+            self.setop_branches.update((id(node.larg), id(node.rarg)))
             node.larg, node.rarg = self.visit(node.larg), self.visit(node.rarg)
         if not node.targetList and not node.valuesLists and node.op == SetOperation.SETOP_NONE:
             # SELECT FROM t (no columns, e.g. in EXISTS): DuckDB needs one
@@ -1405,8 +1407,9 @@ class _Rewriter:
             items = node.targetList or ()
             if is_output:
                 items = [x for rt in items for x in self._expand_star(rt, node.fromClause)]
+            plain = id(node) not in self.setop_branches
             for pos, rt in enumerate(items, 1):
-                rt, oid_expr = self._target(rt, is_output)
+                rt, oid_expr = self._target(rt, is_output, plain)
                 if oid_expr is not None:
                     wrapped[pos] = wrapped[rt.name] = oid_expr
                 targets.append(rt)
@@ -1504,8 +1507,8 @@ class _Rewriter:
             return [rt]
         return [ast.ResTarget(val=_colref(key, c)) for c in cols]
 
-    def _target(self, rt: ast.ResTarget,
-                is_output: bool) -> Tuple[ast.ResTarget, Optional[ast.Node]]:
+    def _target(self, rt: ast.ResTarget, is_output: bool,
+                plain: bool = False) -> Tuple[ast.ResTarget, Optional[ast.Node]]:
         """Rewrite one output column; also returns the oid expression when a
         reg value was turned into its name (ORDER BY must still sort by oid)."""
         val = rt.val
@@ -1515,6 +1518,12 @@ class _Rewriter:
         cat = self.infer(val)
         name = rt.name or figure_colname(val)
         new = oid_expr = self.visit(val)
+        if isinstance(val, ast.A_Const) and val.isnull and plain:
+            # an untyped NULL in a select list is text in PostgreSQL (in a
+            # UNION the other branches decide)
+            rt.val = _cast(new, "varchar")
+            rt.name = name
+            return rt, None
         if is_output and cat in _REG_TYPES:
             new = self._reg_out(copy.deepcopy(oid_expr), cat)
         elif is_output and cat and cat.startswith("regarray:"):
@@ -1804,7 +1813,7 @@ class _Rewriter:
             return None
         arr, var = self.visit(node.args[0]), self._fresh("i")
         return _raw("unnest(list_transform(generate_series(1, len(", arr, f")), {_lambda(var)}"
-                    "{'x': ", copy.deepcopy(arr), f"[{var}], 'n': {var}}}))")
+                    "{'x': ", copy.deepcopy(arr), f"[{var}], 'n': CAST({var} AS INTEGER)}}))")
 
     def _format(self, node: ast.FuncCall) -> Optional[ast.Node]:
         """format() with a constant format string -> concat() of its pieces."""

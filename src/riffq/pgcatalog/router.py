@@ -272,6 +272,7 @@ _TEXT_KINDS = {
     "name": b"name", '"char"': b"char", "information_schema.sql_identifier": b"name",
     "character varying": b"varchar", "information_schema.character_data": b"varchar",
     "information_schema.yes_or_no": b"varchar", "json": b"json",
+    "aclitem": b"aclitem", "pg_node_tree": b"pg_node_tree",
     **{t: t.encode() for t in ("regproc", "regprocedure", "regoper", "regoperator",
                                "regclass", "regtype", "regnamespace", "regrole")},
 }
@@ -287,8 +288,10 @@ def _typed_field(f: pa.Field, pg_type: Optional[str]) -> pa.Field:
         return f.with_metadata({b"riffq.pg_type": kind})
     if t in _INT_TYPES and pa.types.is_integer(f.type) and f.type != _INT_TYPES[t]:
         return f.with_type(_INT_TYPES[t])  # values come from columns of that type
-    if t == "oid" and pa.types.is_integer(f.type):
-        return f.with_type(pa.uint32()).with_metadata(_OID_META)
+    if t in ("oid", "xid", "cid") and pa.types.is_integer(f.type):
+        return f.with_type(pa.uint32()).with_metadata({b"riffq.pg_type": t.encode()})
+    if pa.types.is_null(f.type):  # an untyped NULL: PostgreSQL resolves it as text
+        return f.with_type(pa.string())
     if t.endswith("[]") and pa.types.is_list(f.type):  # name[] & co: type the items
         item = _typed_field(f.type.value_field, t[:-2])
         if item is not f.type.value_field:
