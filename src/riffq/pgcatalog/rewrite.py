@@ -1438,28 +1438,78 @@ class _Rewriter:
                 if len(rels) != 1 or not rels[0].exact:
                     return None
                 out.extend(rels[0].exact.values())
-            elif isinstance(val, ast.ColumnRef):
-                rel = self._lookup(_names(val.fields))
-                col = getattr(val.fields[-1], "sval", None)
-                out.append(rel.exact.get(col) if rel is not None and col else None)
-            elif isinstance(val, ast.TypeCast):
-                base, is_array, _ = _pg_type(val.typeName)
-                base = _TYPNAME_SPELLING.get(base, base)
-                out.append(base + ("[]" if is_array else ""))
-            elif (isinstance(val, ast.FuncCall) and _names(val.funcname)[-1] == "array_agg"
-                  and len(val.args or ()) == 1):
-                inner = self._exact_output([ast.ResTarget(val=val.args[0])])
-                out.append(inner[0] + "[]" if inner and inner[0] else None)
-            elif isinstance(val, ast.FuncCall) and not val.agg_star and not val.over:
-                fname = _names(val.funcname)
-                out.append(_builtin_results().get((fname[-1], len(val.args or ())))
-                           if len(fname) == 1 or fname[0] == "pg_catalog" else None)
-            elif type(val).__name__ == "SQLValueFunction":
-                op = str(getattr(val.op, "name", val.op)).lower()
-                out.append("name" if any(op.endswith(n) for n in _SVF_NAME_TYPED) else None)
             else:
-                out.append(None)
+                t = self._exact_expr(val)
+                out.append(None if t == self._UNKNOWN else t)
         return out
+
+    _UNKNOWN = "unknown"  # a string literal or NULL: takes its peers' type
+
+    def _exact_expr(self, val: Any) -> Optional[str]:
+        """PostgreSQL's type of an output expression where the rewriter can
+        tell (columns, casts, and CASE / COALESCE / NULLIF / scalar and ARRAY
+        subqueries / min, max, unnest over them); None elsewhere."""
+        if isinstance(val, ast.ColumnRef):
+            rel = self._lookup(_names(val.fields))
+            col = getattr(val.fields[-1], "sval", None)
+            return rel.exact.get(col) if rel is not None and col else None
+        if isinstance(val, ast.TypeCast):
+            base, is_array, _ = _pg_type(val.typeName)
+            base = _TYPNAME_SPELLING.get(base, base)
+            return base + ("[]" if is_array else "")
+        if isinstance(val, ast.A_Const):
+            return self._UNKNOWN if val.isnull or isinstance(val.val, ast.String) else None
+        if isinstance(val, ast.CaseExpr):
+            return self._unify([a.result for a in val.args or ()] +
+                               [val.defresult if val.defresult is not None else _const(None)])
+        if isinstance(val, ast.CoalesceExpr):
+            return self._unify(list(val.args or ()))
+        if isinstance(val, ast.SubLink) and val.subLinkType in (SubLinkType.EXPR_SUBLINK,
+                                                                SubLinkType.ARRAY_SUBLINK):
+            sub = val.subselect
+            if not isinstance(sub, ast.SelectStmt) or sub.op != SetOperation.SETOP_NONE \
+                    or len(sub.targetList or ()) != 1:
+                return None
+            self.scopes.append(self._scope_for(sub.fromClause))
+            try:
+                inner = self._exact_output(sub.targetList)
+            finally:
+                self.scopes.pop()
+            t = inner[0] if inner else None
+            if t is None or t == self._UNKNOWN:
+                return None
+            return t + "[]" if val.subLinkType == SubLinkType.ARRAY_SUBLINK else t
+        if isinstance(val, ast.FuncCall):
+            return self._exact_call(val)
+        if type(val).__name__ == "SQLValueFunction":
+            op = str(getattr(val.op, "name", val.op)).lower()
+            return "name" if any(op.endswith(n) for n in _SVF_NAME_TYPED) else None
+        return None
+
+    def _exact_call(self, val: ast.FuncCall) -> Optional[str]:
+        fname = _names(val.funcname)
+        args = val.args or ()
+        if val.agg_star or (val.over is not None and fname[-1] not in ("min", "max")):
+            return None
+        if len(fname) > 1 and fname[0] != "pg_catalog":
+            return None
+        name = fname[-1]
+        if name == "array_agg" and len(args) == 1:
+            t = self._exact_expr(args[0])
+            return t + "[]" if t and t != self._UNKNOWN and not t.endswith("[]") else None
+        if name in ("min", "max") and len(args) == 1 or name == "nullif" and len(args) == 2:
+            t = self._exact_expr(args[0])
+            return None if t == self._UNKNOWN else t
+        if name == "unnest" and len(args) == 1:
+            t = self._exact_expr(args[0])
+            return t[:-2] if t and t.endswith("[]") else None
+        return _builtin_results().get((name, len(args)))
+
+    def _unify(self, exprs: Sequence[Any]) -> Optional[str]:
+        """The type PostgreSQL gives CASE / COALESCE branches: the branches'
+        one known type (literals and NULLs take it); None if they differ."""
+        types = {self._exact_expr(e) for e in exprs} - {self._UNKNOWN}
+        return types.pop() if len(types) == 1 and None not in types else None
 
     def _with(self, wc: ast.WithClause) -> None:
         for cte in wc.ctes or ():
