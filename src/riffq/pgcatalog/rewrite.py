@@ -1232,7 +1232,33 @@ class _Rewriter:
             elif isinstance(item, ast.RangeSubselect) and item.alias:
                 scope[item.alias.aliasname] = _Rel(self._output_types(item.subquery), None,
                                                    self._output_exact(item.subquery))
+            elif isinstance(item, ast.RangeFunction) and item.alias and not item.ordinality:
+                rel = self._srf_rel(item)
+                if rel is not None:
+                    scope[item.alias.aliasname] = rel
         return scope
+
+    def _srf_rel(self, item: ast.RangeFunction) -> Optional["_Rel"]:
+        """The one column of ``generate_series(...) AS g(n)`` / ``unnest(a)
+        AS u(x)`` with its PostgreSQL type (int4 for int4 bounds, the array's
+        element type), so that outputs of it are typed like PostgreSQL's."""
+        funcs = item.functions or ()
+        call = funcs[0][0] if len(funcs) == 1 else None
+        if not isinstance(call, ast.FuncCall):
+            return None
+        name, args = _names(call.funcname)[-1], call.args or ()
+        types = [self._exact_expr(a) for a in args]
+        t: Optional[str] = None
+        if name == "generate_series" and len(args) in (2, 3):
+            ints = [x for x in types if x in ("integer", "bigint", "smallint")]
+            if len(ints) == len(types):
+                t = "bigint" if "bigint" in ints else "integer"
+        elif name == "unnest" and len(args) == 1 and types[0] and types[0].endswith("[]"):
+            t = types[0][:-2]
+        if t is None:
+            return None
+        cols = _names(item.alias.colnames) if item.alias.colnames else [item.alias.aliasname]
+        return _Rel({cols[0]: _category(t)}, None, {cols[0]: t})
 
     def _relation(self, rv: ast.RangeVar) -> _Rel:
         target = _relation_schema(rv.schemaname, rv.relname, self.ctes)
@@ -1458,7 +1484,14 @@ class _Rewriter:
             base = _TYPNAME_SPELLING.get(base, base)
             return base + ("[]" if is_array else "")
         if isinstance(val, ast.A_Const):
-            return self._UNKNOWN if val.isnull or isinstance(val.val, ast.String) else None
+            if val.isnull or isinstance(val.val, ast.String):
+                return self._UNKNOWN
+            if isinstance(val.val, ast.Integer):
+                return "integer"  # PostgreSQL: int4 (larger literals are Float nodes)
+            return None
+        if isinstance(val, ast.A_Expr) and val.kind == A_Expr_Kind.AEXPR_NULLIF:
+            t = self._exact_expr(val.lexpr)
+            return None if t == self._UNKNOWN else t
         if isinstance(val, ast.CaseExpr):
             return self._unify([a.result for a in val.args or ()] +
                                [val.defresult if val.defresult is not None else _const(None)])
@@ -1503,7 +1536,7 @@ class _Rewriter:
         if name == "unnest" and len(args) == 1:
             t = self._exact_expr(args[0])
             return t[:-2] if t and t.endswith("[]") else None
-        return _builtin_results().get((name, len(args)))
+        return _builtin_results().get((name, len(args)), _builtin_results_by_name().get(name))
 
     def _unify(self, exprs: Sequence[Any]) -> Optional[str]:
         """The type PostgreSQL gives CASE / COALESCE branches: the branches'
@@ -2124,6 +2157,15 @@ _TYPNAME_SPELLING = {"int2": "smallint", "int4": "integer", "int8": "bigint", "f
 
 
 @lru_cache(maxsize=1)
+def _builtin_results_by_name() -> Dict[str, str]:
+    """proname -> result type of pg_catalog functions whose overloads all
+    return one type (variadic ones such as json_build_object included)."""
+    out: Dict[str, Optional[str]] = {}
+    for (name, _nargs), t in _builtin_results().items():
+        out[name] = t if out.get(name, t) == t else None
+    return {k: v for k, v in out.items() if v}
+
+
 @lru_cache(maxsize=1)
 def _scalar_functions() -> FrozenSet[Tuple[str, int]]:
     """(proname, nargs) of pg_catalog functions that never return a set."""
@@ -2139,6 +2181,7 @@ def _scalar_functions() -> FrozenSet[Tuple[str, int]]:
     return frozenset(scalar - srf)
 
 
+@lru_cache(maxsize=1)
 def _builtin_results() -> Dict[Tuple[str, int], Optional[str]]:
     """{(proname, nargs): result type} of pg_catalog functions (None where
     overloads of that arity disagree), for output column types."""
