@@ -356,11 +356,12 @@ static void oid_override(const struct ArrowSchema *s, rq_enc_node *n) {
         set_type(n, RQ_OID_JSON, -1);
     else if (n->kind == RQ_K_BYTES && n->sem == RQ_SEM_TEXT) {
         /* regclass & co holding the name: text is PostgreSQL's; binary
-         * would be the OID, which the name is not: refused (n->bin unset) */
+         * would be the OID, which the name is not: refused (n->bin unset).
+         * anyarray (pg_attribute.attmissingval) holds an array's text. */
         static const struct { const char *name; uint32_t oid; } reg[] = {
             {"regproc", 24},         {"regprocedure", 2202}, {"regoper", 2203},
             {"regoperator", 2204},   {"regclass", 2205},     {"regtype", 2206},
-            {"regnamespace", 4089},  {"regrole", 4096},
+            {"regnamespace", 4089},  {"regrole", 4096},      {"anyarray", 2277},
         };
         for (size_t k = 0; k < sizeof reg / sizeof reg[0]; k++)
             if (strcmp(v, reg[k].name) == 0) {

@@ -1232,13 +1232,13 @@ class _Rewriter:
             elif isinstance(item, ast.RangeSubselect) and item.alias:
                 scope[item.alias.aliasname] = _Rel(self._output_types(item.subquery), None,
                                                    self._output_exact(item.subquery))
-            elif isinstance(item, ast.RangeFunction) and item.alias and not item.ordinality:
+            elif isinstance(item, ast.RangeFunction) and not item.ordinality:
                 rel = self._srf_rel(item)
                 if rel is not None:
-                    scope[item.alias.aliasname] = rel
+                    scope[rel[0]] = rel[1]
         return scope
 
-    def _srf_rel(self, item: ast.RangeFunction) -> Optional["_Rel"]:
+    def _srf_rel(self, item: ast.RangeFunction) -> Optional[Tuple[str, "_Rel"]]:
         """The one column of ``generate_series(...) AS g(n)`` / ``unnest(a)
         AS u(x)`` with its PostgreSQL type (int4 for int4 bounds, the array's
         element type), so that outputs of it are typed like PostgreSQL's."""
@@ -1257,8 +1257,9 @@ class _Rewriter:
             t = types[0][:-2]
         if t is None:
             return None
-        cols = _names(item.alias.colnames) if item.alias.colnames else [item.alias.aliasname]
-        return _Rel({cols[0]: _category(t)}, None, {cols[0]: t})
+        alias = item.alias.aliasname if item.alias else name
+        cols = _names(item.alias.colnames) if item.alias and item.alias.colnames else [alias]
+        return alias, _Rel({cols[0]: _category(t)}, None, {cols[0]: t})
 
     def _relation(self, rv: ast.RangeVar) -> _Rel:
         target = _relation_schema(rv.schemaname, rv.relname, self.ctes)
@@ -2133,7 +2134,12 @@ def _builtin_signatures() -> Dict[Tuple[str, int], Tuple[Optional[str], ...]]:
     Read on first need (a parameter passed straight to a function)."""
     try:
         with open(os.path.join(_DATA_DIR, "pg_type.ndjson"), encoding="utf-8") as f:
-            types = {rec["oid"]: rec["typname"] for rec in map(json.loads, f)}
+            recs = [json.loads(line) for line in f]
+        types = {rec["oid"]: rec["typname"] for rec in recs}
+        for rec in recs:  # array types as their element's spelling + []
+            elem = types.get(rec.get("typelem") or 0)
+            if elem and rec["typname"] == "_" + elem:
+                types[rec["oid"]] = _TYPNAME_SPELLING.get(elem, elem) + "[]"
         sigs: Dict[Tuple[str, int], Tuple[Optional[str], ...]] = {}
         with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
             for rec in map(json.loads, f):
@@ -2187,7 +2193,12 @@ def _builtin_results() -> Dict[Tuple[str, int], Optional[str]]:
     overloads of that arity disagree), for output column types."""
     try:
         with open(os.path.join(_DATA_DIR, "pg_type.ndjson"), encoding="utf-8") as f:
-            types = {rec["oid"]: rec["typname"] for rec in map(json.loads, f)}
+            recs = [json.loads(line) for line in f]
+        types = {rec["oid"]: rec["typname"] for rec in recs}
+        for rec in recs:  # array types as their element's spelling + []
+            elem = types.get(rec.get("typelem") or 0)
+            if elem and rec["typname"] == "_" + elem:
+                types[rec["oid"]] = _TYPNAME_SPELLING.get(elem, elem) + "[]"
         out: Dict[Tuple[str, int], Optional[str]] = {}
         with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
             for rec in map(json.loads, f):

@@ -272,7 +272,7 @@ _TEXT_KINDS = {
     "name": b"name", '"char"': b"char", "information_schema.sql_identifier": b"name",
     "character varying": b"varchar", "information_schema.character_data": b"varchar",
     "information_schema.yes_or_no": b"varchar", "json": b"json",
-    "aclitem": b"aclitem", "pg_node_tree": b"pg_node_tree",
+    "aclitem": b"aclitem", "pg_node_tree": b"pg_node_tree", "anyarray": b"anyarray",
     **{t: t.encode() for t in ("regproc", "regprocedure", "regoper", "regoperator",
                                "regclass", "regtype", "regnamespace", "regrole")},
 }
