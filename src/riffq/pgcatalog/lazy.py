@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List
 
-from .rows import (SHARED_LAZY, RowSet, attribute_row, class_row, database_row,
-                   system_attribute_rows)
+from .rows import SHARED_LAZY, RowSet, attribute_row, class_row, database_row
 from .types import PgType
 
 if TYPE_CHECKING:
@@ -137,9 +136,7 @@ def _relation(source: Any, db: str, schema: str, ns_oid: int, rel: Dict[str, Any
                 "relhastriggers": bool(rel.get("has_triggers", False)),
                 "relrowsecurity": bool(rel.get("row_security", False))})
     rs.add("pg_class", row)
-    if kind in ("r", "p", "m"):
-        for sysrow in system_attribute_rows(engine._types, oid):
-            rs.add("pg_attribute", sysrow)
+    # (no system columns: riffq 0.1.11's lazy relations list only their own)
     for num, c in enumerate(cols, start=1):
         ty = PgType(_req(c, "type_oid", int), int(c.get("typmod", -1) or -1))
         rs.add("pg_attribute", attribute_row(engine._types, oid, num, _req(c, "name", str), ty,

@@ -1417,6 +1417,8 @@ class _Rewriter:
         node.lockingClause = None  # FOR UPDATE/SHARE: DuckDB has no row locks
         if node.withClause is not None:
             self._with(node.withClause)
+        if node.groupClause and node.op == SetOperation.SETOP_NONE:
+            self._lateral_srf(node)
         if node.op != SetOperation.SETOP_NONE:
             self.setop_branches.update((id(node.larg), id(node.rarg)))
             node.larg, node.rarg = self.visit(node.larg), self.visit(node.rarg)
@@ -1567,6 +1569,27 @@ class _Rewriter:
                 self.cte_exact[cte.ctename] = self._output_exact(cte.ctequery)
             cte.ctequery = self.visit(cte.ctequery)
         wc.ctes = tuple(wc.ctes or ())
+
+    def _lateral_srf(self, node: ast.SelectStmt) -> None:
+        """``SELECT srf(x) AS w, count(*) ... GROUP BY w``: PostgreSQL runs the
+        set-returning function before grouping; DuckDB refuses it there, so
+        it becomes a LATERAL FROM item (the same rows for one such call)."""
+        hits = [i for i, rt in enumerate(node.targetList or ())
+                if isinstance(rt.val, ast.FuncCall) and not rt.val.over
+                and _names(rt.val.funcname)[-1] in _TLIST_SRFS]
+        if len(hits) != 1:
+            return
+        i = hits[0]
+        rt = node.targetList[i]
+        alias = self._fresh("lat")
+        sub = ast.SelectStmt(targetList=(ast.ResTarget(name="v", val=rt.val),),
+                             limitOption=LimitOption.LIMIT_OPTION_DEFAULT,
+                             op=SetOperation.SETOP_NONE)
+        node.fromClause = tuple(node.fromClause or ()) + (
+            ast.RangeSubselect(lateral=True, subquery=sub, alias=ast.Alias(aliasname=alias)),)
+        targets = list(node.targetList)
+        targets[i] = ast.ResTarget(name=rt.name or figure_colname(rt.val), val=_colref(alias, "v"))
+        node.targetList = tuple(targets)
 
     def _expand_star(self, rt: ast.ResTarget,
                      from_items: Optional[Sequence[ast.Node]]) -> List[ast.ResTarget]:
@@ -2160,6 +2183,10 @@ def _builtin_signatures() -> Dict[Tuple[str, int], Tuple[Optional[str], ...]]:
 _TYPNAME_SPELLING = {"int2": "smallint", "int4": "integer", "int8": "bigint", "float4": "real",
                      "float8": "double precision", "bool": "boolean", "char": '"char"',
                      "varchar": "character varying", "timestamptz": "timestamp with time zone"}
+
+
+# Set-returning functions a select list may call (see _lateral_srf).
+_TLIST_SRFS = frozenset(("regexp_split_to_table", "unnest", "generate_series", "string_to_table"))
 
 
 @lru_cache(maxsize=1)
