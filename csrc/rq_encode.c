@@ -358,14 +358,14 @@ static void oid_override(const struct ArrowSchema *s, rq_enc_node *n) {
         /* regclass & co holding the name: text is PostgreSQL's; binary
          * would be the OID, which the name is not: refused (n->bin unset).
          * anyarray (pg_attribute.attmissingval) holds an array's text. */
-        static const struct { const char *name; uint32_t oid; } reg[] = {
-            {"regproc", 24},         {"regprocedure", 2202}, {"regoper", 2203},
-            {"regoperator", 2204},   {"regclass", 2205},     {"regtype", 2206},
-            {"regnamespace", 4089},  {"regrole", 4096},      {"anyarray", 2277},
+        static const struct { const char *name; uint32_t oid; int16_t len; } reg[] = {
+            {"regproc", 24, 4},         {"regprocedure", 2202, 4}, {"regoper", 2203, 4},
+            {"regoperator", 2204, 4},   {"regclass", 2205, 4},     {"regtype", 2206, 4},
+            {"regnamespace", 4089, 4},  {"regrole", 4096, 4},      {"anyarray", 2277, -1},
         };
         for (size_t k = 0; k < sizeof reg / sizeof reg[0]; k++)
             if (strcmp(v, reg[k].name) == 0) {
-                set_type(n, reg[k].oid, 4);
+                set_type(n, reg[k].oid, reg[k].len);
                 n->text_only = 1;
             }
     }
