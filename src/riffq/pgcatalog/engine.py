@@ -460,7 +460,7 @@ def _load_front_end() -> None:
     """Import the rewriter (pglast, its tables) and warm its caches."""
     from . import rewrite
 
-    rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")
+    rewrite.warm()
 
 
 def _role_row(oid: int, name: str) -> Dict[str, Any]:

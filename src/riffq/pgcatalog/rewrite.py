@@ -72,7 +72,8 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple,
+                    Union)
 
 import pglast
 from pglast import ast
@@ -618,6 +619,17 @@ def _leading_keyword(sql: str) -> Optional[str]:
             if tok.name not in ("C_COMMENT", "SQL_COMMENT"):
                 return tok.name
     return None
+
+
+def warm() -> None:
+    """Load the tables the rewriter reads from the catalog data on first use
+    (builtin functions' kinds and result types, ~50 ms), so that the first
+    client query does not pay for them."""
+    _builtin_results_by_name()
+    _builtin_signatures()
+    _scalar_functions()
+    classify("SELECT 1 FROM pg_catalog.pg_class")
+    rewrite("SELECT c.relname, format_type(1, NULL) FROM pg_catalog.pg_class c")
 
 
 def classify(sql: str) -> Classification:
@@ -2150,33 +2162,52 @@ class _Rewriter:
         return _not(sub) if is_all else sub
 
 
+class _ProcInfo(NamedTuple):
+    name: str
+    args: Tuple[Optional[str], ...]   # argument types' pg_type.typname (int4, _text)
+    result: Optional[str]             # result type as format_type spells it
+    retset: bool
+
+
 @lru_cache(maxsize=1)
-def _builtin_signatures() -> Dict[Tuple[str, int], Tuple[Optional[str], ...]]:
-    """{(proname, nargs): argument type names} of pg_catalog functions, from
-    data/pg_proc.ndjson (None where overloads of that arity disagree).
-    Read on first need (a parameter passed straight to a function)."""
+def _pg_functions() -> Tuple[_ProcInfo, ...]:
+    """pg_catalog's functions (data/pg_proc.ndjson); result types spelled as
+    format_type() writes them (int4 -> integer, _name -> name[]). Read once,
+    on first need; empty when the data cannot be read."""
     try:
         with open(os.path.join(_DATA_DIR, "pg_type.ndjson"), encoding="utf-8") as f:
             recs = [json.loads(line) for line in f]
-        types = {rec["oid"]: rec["typname"] for rec in recs}
+        names = {rec["oid"]: rec["typname"] for rec in recs}
+        types = {oid: _TYPNAME_SPELLING.get(n, n) for oid, n in names.items()}
         for rec in recs:  # array types as their element's spelling + []
-            elem = types.get(rec.get("typelem") or 0)
+            elem = names.get(rec.get("typelem") or 0)
             if elem and rec["typname"] == "_" + elem:
                 types[rec["oid"]] = _TYPNAME_SPELLING.get(elem, elem) + "[]"
-        sigs: Dict[Tuple[str, int], Tuple[Optional[str], ...]] = {}
+        out = []
         with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
             for rec in map(json.loads, f):
-                if rec.get("pronamespace") != 11:
-                    continue
-                args = tuple(types.get(t) for t in rec.get("proargtypes") or ())
-                key = (rec["proname"], len(args))
-                old = sigs.get(key)
-                sigs[key] = args if old is None else tuple(
-                    a if a == b else None for a, b in zip(old, args))
-        return sigs
+                if rec.get("pronamespace") == 11:
+                    out.append(_ProcInfo(rec["proname"],
+                                         tuple(names.get(t) for t in rec.get("proargtypes") or ()),
+                                         types.get(rec.get("prorettype")),
+                                         bool(rec.get("proretset"))))
+        return tuple(out)
     except (OSError, ValueError, KeyError, TypeError):
-        logger.debug("function signatures unavailable", exc_info=True)
-        return {}
+        logger.debug("builtin functions unavailable", exc_info=True)
+        return ()
+
+
+@lru_cache(maxsize=1)
+def _builtin_signatures() -> Dict[Tuple[str, int], Tuple[Optional[str], ...]]:
+    """{(proname, nargs): argument type names} of pg_catalog functions (None
+    where overloads of that arity disagree)."""
+    sigs: Dict[Tuple[str, int], Tuple[Optional[str], ...]] = {}
+    for p in _pg_functions():
+        key = (p.name, len(p.args))
+        old = sigs.get(key)
+        sigs[key] = p.args if old is None else tuple(
+            a if a == b else None for a, b in zip(old, p.args))
+    return sigs
 
 
 # pg_type.typname -> the spelling relations.json (format_type) uses
@@ -2202,43 +2233,20 @@ def _builtin_results_by_name() -> Dict[str, str]:
 @lru_cache(maxsize=1)
 def _scalar_functions() -> FrozenSet[Tuple[str, int]]:
     """(proname, nargs) of pg_catalog functions that never return a set."""
-    scalar, srf = set(), set()
-    try:
-        with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
-            for rec in map(json.loads, f):
-                if rec.get("pronamespace") == 11:
-                    key = (rec["proname"], len(rec.get("proargtypes") or ()))
-                    (srf if rec.get("proretset") else scalar).add(key)
-    except (OSError, ValueError, KeyError, TypeError):
-        logger.debug("function kinds unavailable", exc_info=True)
-    return frozenset(scalar - srf)
+    keys = [((p.name, len(p.args)), p.retset) for p in _pg_functions()]
+    return frozenset(k for k, _ in keys) - frozenset(k for k, srf in keys if srf)
 
 
 @lru_cache(maxsize=1)
 def _builtin_results() -> Dict[Tuple[str, int], Optional[str]]:
-    """{(proname, nargs): result type} of pg_catalog functions (None where
-    overloads of that arity disagree), for output column types."""
-    try:
-        with open(os.path.join(_DATA_DIR, "pg_type.ndjson"), encoding="utf-8") as f:
-            recs = [json.loads(line) for line in f]
-        types = {rec["oid"]: rec["typname"] for rec in recs}
-        for rec in recs:  # array types as their element's spelling + []
-            elem = types.get(rec.get("typelem") or 0)
-            if elem and rec["typname"] == "_" + elem:
-                types[rec["oid"]] = _TYPNAME_SPELLING.get(elem, elem) + "[]"
-        out: Dict[Tuple[str, int], Optional[str]] = {}
-        with open(os.path.join(_DATA_DIR, "pg_proc.ndjson"), encoding="utf-8") as f:
-            for rec in map(json.loads, f):
-                if rec.get("pronamespace") != 11 or rec.get("proretset"):
-                    continue
-                t = types.get(rec.get("prorettype"))
-                t = _TYPNAME_SPELLING.get(t, t) if t else None
-                key = (rec["proname"], len(rec.get("proargtypes") or ()))
-                out[key] = t if out.get(key, t) == t else None
-        return out
-    except (OSError, ValueError, KeyError, TypeError):
-        logger.debug("function result types unavailable", exc_info=True)
-        return {}
+    """{(proname, nargs): result type} of pg_catalog functions that return
+    one value (None where overloads of that arity disagree)."""
+    out: Dict[Tuple[str, int], Optional[str]] = {}
+    for p in _pg_functions():
+        if not p.retset:
+            key = (p.name, len(p.args))
+            out[key] = p.result if out.get(key, p.result) == p.result else None
+    return out
 
 
 _SVF_NAME_TYPED = frozenset(("current_user", "session_user", "user", "current_role",
