@@ -417,5 +417,16 @@ class Server(_CoreServer):
                     user_cb(host, port)
 
             super().on_ready(report_ready)
-        super().start(tls=tls, catalog_emulation=catalog_emulation,
-                      server_version=server_version)
+        try:
+            super().start(tls=tls, catalog_emulation=catalog_emulation,
+                          server_version=server_version)
+        finally:
+            if catalog_emulation:
+                self._close_catalog()
+
+    def _close_catalog(self) -> None:
+        """After serving: release the catalog engine (its DuckDB database and
+        private file). Registrations stay; a later start() builds anew."""
+        engine, self.catalog_engine = self.catalog_engine, None
+        if engine is not None:
+            engine.close()

@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Optional, Tuple
 
-__all__ = ["open_catalog_db", "snapshot_path", "build_snapshot"]
+__all__ = ["open_catalog_db", "snapshot_path", "build_snapshot", "remove_workfile"]
 
 logger = logging.getLogger("riffq.catalog")
 _HERE = Path(__file__).resolve().parent
@@ -142,14 +142,15 @@ def open_catalog_db() -> Tuple[Any, Any, Optional[str]]:
     fd, work = tempfile.mkstemp(prefix="riffq-catalog-", suffix=".duckdb")
     os.close(fd)
     shutil.copyfile(snap, work)
-    atexit.register(_remove, work)
+    atexit.register(remove_workfile, work)
     con = duckdb.connect(work)
     created = frozenset(r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'rq_base'").fetchall())
     return con, schema.CatalogSchema(dict(schema.load_relations()), created), work
 
 
-def _remove(path: str) -> None:
+def remove_workfile(path: str) -> None:
+    """Delete a server's private catalog file (and its WAL)."""
     for p in (path, path + ".wal"):
         try:
             os.unlink(p)
