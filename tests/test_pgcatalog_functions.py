@@ -174,7 +174,8 @@ def set_session_from_pg(con: Any, conn: Any) -> None:
     con.execute("SET VARIABLE rq_search_path = ?::VARCHAR[]", [path])
     con.execute("SET VARIABLE rq_gucs = MAP(?::VARCHAR[], ?::VARCHAR[])",
                 [list(gucs), list(gucs.values())])
-    derived.use_fresh_key(con, "test")  # precomputed texts for this session
+    # precomputed texts for this session (the catalog is loaded once per module)
+    derived.use_key(con, f"test/{dboid}/{user}/" + "/".join(path))
 
 
 # ---------------------------------------------------------------------------

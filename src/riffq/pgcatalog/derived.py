@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Tuple
 
 __all__ = ["FAMILIES", "STD_KEY", "slow_names", "families_of", "install_macros",
-           "fill_builtin", "fill_sql", "own_rows_sql", "is_standard_path", "use_fresh_key"]
+           "fill_builtin", "fill_sql", "own_rows_sql", "is_standard_path", "use_key"]
 
 STD_KEY = "std"
 
@@ -287,14 +287,16 @@ def fill_builtin(con: Any) -> None:
         con.execute(fill_sql(name, False), [STD_KEY])
 
 
-def use_fresh_key(con: Any, key: str) -> None:
-    """Point connection ``con``'s session at ``key`` and fill every family
-    under it for the session as its DuckDB variables now stand (all rows,
-    whatever the path). For connections driven without the engine, such as
-    the catalog's own unit tests."""
-    for name in FAMILIES:
-        con.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = $1", [key])
+def use_key(con: Any, key: str) -> None:
+    """Point connection ``con``'s session at ``key``, filling every family
+    under it (all rows, whatever the path) unless that key is filled
+    already: the key must name the session state (database, search path)
+    and catalog contents it stands for. For connections driven without the
+    engine, such as the catalog's own unit tests."""
     con.execute("SET VARIABLE rq_bkey = $1", [key])
     con.execute("SET VARIABLE rq_tkey = $1", [key])
+    if con.execute("SELECT count(*) FROM rq_base.rq_k_type WHERE key = $1",
+                   [key]).fetchone()[0]:
+        return
     for name in FAMILIES:
         con.execute(fill_sql(name, False), [key])
