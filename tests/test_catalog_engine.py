@@ -244,6 +244,60 @@ def test_live_add_and_drop(srv: ServerProcess) -> None:
         assert rows(conn, q) == [(0,)]
 
 
+# ---- precomputed texts (pgcatalog/derived.py) -------------------------------------
+
+def test_texts_follow_the_search_path(srv: ServerProcess) -> None:
+    """format_type, regclass and visibility are precomputed per search path:
+    a table's row type is qualified off the path, bare on it; a path that
+    puts pg_catalog after another schema is computed in full."""
+    with connect(srv, "shopdb") as conn:
+        q = ("select format_type(c.reltype, NULL), c.oid::regclass::text,"
+             " pg_table_is_visible(c.oid), format_type(23, NULL)"
+             " from pg_class c where c.relname = 'customers'")
+        conn.execute("set search_path = public")
+        assert rows(conn, q) == [("shop.customers", "shop.customers", False, "integer")]
+        conn.execute("set search_path = shop")
+        assert rows(conn, q) == [("customers", "customers", True, "integer")]
+        conn.execute("set search_path = shop, pg_catalog")  # not the standard path
+        assert rows(conn, q) == [("customers", "customers", True, "integer")]
+        assert rows(conn, "select 'customers'::regclass::text, 'int4'::regtype::text") == \
+            [("customers", "integer")]
+        conn.execute("reset search_path")
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            rows(conn, "select 'customers'::regclass")
+        with pytest.raises(psycopg.errors.InvalidSchemaName):
+            rows(conn, "select 'nosuch.customers'::regclass")
+
+
+def test_texts_follow_live_changes(srv: ServerProcess) -> None:
+    """A registration made while serving shows in the precomputed texts of
+    the next query (the catalog generation is part of their key)."""
+    with connect(srv) as conn:
+        q = "select format_type(c.reltype, NULL) from pg_class c where c.relname = 'later'"
+        assert rows(conn, q) == []
+        with conn.cursor() as cur:
+            cur.execute("riffq add later")
+        assert rows(conn, q) == [("later",)]
+        assert rows(conn, "select pg_get_indexdef(i.indexrelid) from pg_index i"
+                          " join pg_class c on c.oid = i.indrelid where c.relname = 'later'") == []
+        with conn.cursor() as cur:
+            cur.execute("riffq drop later")
+        assert rows(conn, q) == []
+
+
+def test_many_search_paths(srv: ServerProcess) -> None:
+    """More distinct sessions' keys than the engine keeps (16): texts stay
+    right for each, old keys are refilled when used again."""
+    with connect(srv, "shopdb") as conn:
+        q = ("select format_type(c.reltype, NULL) from pg_class c"
+             " where c.relname = 'customers'")
+        for i in range(20):
+            conn.execute(f"set search_path = x{i}, shop")
+            assert rows(conn, q) == [("customers",)], i
+            conn.execute(f"set search_path = x{i}")
+            assert rows(conn, q) == [("shop.customers",)], i
+
+
 # ---- settings ---------------------------------------------------------------------
 
 def test_set_show_reset(srv: ServerProcess) -> None:

@@ -467,10 +467,22 @@ class CatalogEngine:
     # ---- precomputed texts (derived.py) ----
     MAX_DERIVED_KEYS = 16
 
+    def _evict_derived(self, cur: Any, keep: str) -> None:
+        """Drop the least recently used keys beyond MAX_DERIVED_KEYS, except
+        ``keep`` and keys a live session stands on (a query of it may be
+        reading them): those may make more keys, one per live session."""
+        live = {s.dkey for s in list(self._sessions.values())} | {keep}
+        for key in [k for k in self._derived if k not in live]:
+            if len(self._derived) <= self.MAX_DERIVED_KEYS:
+                break
+            del self._derived[key]
+            for name in derived.FAMILIES:
+                cur.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = {sql_literal(key)}")
+
     def ensure_derived(self, sess: Session, cur: Any, families: frozenset) -> None:
         """Fill the precomputed texts of ``families`` for the session's key
         before a query that reads them (``cursor(sess)`` set the key). Once
-        per key and family; at most MAX_DERIVED_KEYS keys are kept."""
+        per key and family (see _evict_derived for how many are kept)."""
         if not families:
             return
         done = self._derived.get(sess.dkey)
@@ -480,11 +492,7 @@ class CatalogEngine:
             done = self._derived.get(sess.dkey)
             if done is None:
                 done = self._derived[sess.dkey] = set()
-                while len(self._derived) > self.MAX_DERIVED_KEYS:
-                    old, _ = self._derived.popitem(last=False)
-                    for name in derived.FAMILIES:
-                        cur.execute(f"DELETE FROM rq_base.rq_k_{name} WHERE key = "
-                                    f"{sql_literal(old)}")
+                self._evict_derived(cur, keep=sess.dkey)
             else:
                 self._derived.move_to_end(sess.dkey)
             for fam in sorted(families - done):

@@ -308,7 +308,13 @@ def _mark_types(table: pa.Table, pg_types: Optional[Sequence[Optional[str]]]) ->
     fields = [_typed_field(f, t) for f, t in zip(table.schema, pg_types)]
     if all(a is b for a, b in zip(fields, table.schema)):
         return table
-    return table.cast(pa.schema(fields, table.schema.metadata))
+    try:
+        return table.cast(pa.schema(fields, table.schema.metadata))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # a value outside the narrower type (an emulated function wider than
+        # PostgreSQL's): keep DuckDB's types rather than fail the query
+        logger.debug("catalog result kept DuckDB's column types", exc_info=True)
+        return table
 
 
 def _const(node: Any) -> Any:
