@@ -377,6 +377,13 @@ def test_regtype_output_text(duck: Any) -> None:
         "timestamp with time zone"]
 
 
+def test_regtype_array_as_text_array(duck: Any) -> None:
+    """regtype[]::text[] (pgcli's function completion) names each element."""
+    q = ("select coalesce(proallargtypes::regtype[], proargtypes::regtype[])::text[]"
+         " from pg_proc where proname = 'format_type'")
+    assert run(duck, q)[1] == [(["oid", "integer"],)]
+
+
 def test_reg_param_and_types(duck: Any) -> None:
     res = rewrite("select relname from pg_class where oid = $1::regclass and relkind = $2")
     # $2 compared with a "char" column: typed like the column's category

@@ -2039,6 +2039,10 @@ class _Rewriter:
         text = _string_const(arg)
         if text is not None:
             return self._array_literal(text, base)
+        src = self.infer(arg)
+        if base in _TEXT_TARGETS and src and src.startswith("regarray:"):
+            # regtype[]::text[]: each element's name, as reg*_out writes it
+            return self._reg_list_out(self.visit(arg), src.split(":", 1)[1])
         return _cast(self.visit(arg), _duck_array_elem(base), array=True)
 
     def _array_literal(self, text: str, base: Optional[str]) -> ast.Node:
