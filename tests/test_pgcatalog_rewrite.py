@@ -384,6 +384,29 @@ def test_regtype_array_as_text_array(duck: Any) -> None:
     assert run(duck, q)[1] == [(["oid", "integer"],)]
 
 
+def test_array_concat_and_remove_like_postgresql(duck: Any) -> None:
+    """array || array treats a NULL array as empty (NULL only when both are);
+    array_remove/array_replace compare with IS NOT DISTINCT FROM."""
+    q = ("select relname, reloptions || array['x'], reloptions || reloptions,"
+         " array_remove(array['a', 'b', null], null), array_replace(array['a', 'b'], 'a', 'z')"
+         " from pg_class where relname = 'pg_class'")
+    assert run(duck, q)[1] == [("pg_class", ["x"], None, ["a", "b"], ["z", "b"])]
+
+
+def test_scalar_function_in_from(duck: Any) -> None:
+    """A function returning one value is a one-row table in FROM, its column
+    named after the alias (Grafana's ``string_to_array(...) s``)."""
+    q = "select s[2], v from string_to_array('a,b', ',') s, pg_catalog.upper('q') as t(v)"
+    assert run(duck, q)[1] == [("b", "Q")]
+
+
+def test_srf_in_grouped_select_list(duck: Any) -> None:
+    """unnest() in a grouped select list (pgcli): rows before grouping."""
+    q = ("select unnest(array['a', 'b', 'a']) as w, count(*) from pg_class"
+         " where relname = 'pg_class' group by w order by w")
+    assert run(duck, q)[1] == [("a", 2), ("b", 1)]
+
+
 def test_reg_param_and_types(duck: Any) -> None:
     res = rewrite("select relname from pg_class where oid = $1::regclass and relkind = $2")
     # $2 compared with a "char" column: typed like the column's category
