@@ -298,6 +298,28 @@ def test_many_search_paths(srv: ServerProcess) -> None:
             assert rows(conn, q) == [("shop.customers",)], i
 
 
+def test_pg_stat_activity_lists_the_connections(srv: ServerProcess) -> None:
+    """One row per connection (the asking one 'active'), following
+    disconnects and SET application_name; pg_stat_gssapi and
+    pg_stat_database's numbackends read it."""
+    q = ("select application_name, state, pid = pg_backend_pid(), usename, datname"
+         " from pg_stat_activity where application_name like 'psa_%' order by 1")
+    with connect(srv, application_name="psa_one") as one:
+        with connect(srv, application_name="psa_two") as two:
+            assert rows(one, q) == [("psa_one", "active", True, "user", "appdb"),
+                                    ("psa_two", "idle", False, "user", "appdb")]
+            assert rows(two, "select gss_authenticated from pg_stat_gssapi"
+                             " where pid = pg_backend_pid()") == [(False,)]
+        deadline = time.time() + 5
+        while len(rows(one, q)) != 1 and time.time() < deadline:
+            time.sleep(0.05)  # the disconnect reaches the engine asynchronously
+        assert rows(one, q) == [("psa_one", "active", True, "user", "appdb")]
+        one.execute("set application_name = 'psa_renamed'")
+        assert rows(one, q) == [("psa_renamed", "active", True, "user", "appdb")]
+        assert rows(one, "select numbackends >= 1 from pg_stat_database"
+                         " where datname = current_database()") == [(True,)]
+
+
 # ---- settings ---------------------------------------------------------------------
 
 def test_set_show_reset(srv: ServerProcess) -> None:

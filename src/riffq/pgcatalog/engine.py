@@ -71,6 +71,7 @@ class Session:
     cursor: Any = None          # this session's DuckDB cursor (created on first use)
     vars_dirty: bool = True     # DuckDB variables need setting again
     vars_epoch: int = -1        # engine._synced_epoch they were set at (schemas may change)
+    started: float = field(default_factory=time.time)  # backend_start
     dkey: str = derived.STD_KEY  # key of its precomputed texts (derived.py)
     dstd: bool = True           # its search path is standard (built-ins under 'std')
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -146,6 +147,7 @@ class CatalogEngine:
         self._workfile: Optional[str] = None
         self._builder: Optional[threading.Thread] = None
         self._closing = threading.Event()
+        self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
 
     # ---- building ----
     def start(self) -> None:
@@ -464,6 +466,31 @@ class CatalogEngine:
         cur.execute(";\n".join(stmts))
 
 
+    # ---- pg_stat_activity ----
+    def ensure_activity(self, cur: Any) -> None:
+        """Write pg_stat_activity's rows (one per connection) if sessions
+        came, went or renamed themselves since they were last written."""
+        sessions = sorted(self._sessions.values(), key=lambda x: x.conn_id)
+        state = tuple((x.conn_id, x.settings.get("application_name")) for x in sessions)
+        if state == self._activity:
+            return
+        rows = [{"datid": x.db_oid, "datname": x.database, "pid": x.pid,
+                 "usesysid": x.user_oid, "usename": x.user,
+                 "application_name": x.settings.get("application_name"),
+                 "client_addr": x.client_addr or None, "client_port": x.client_port,
+                 "backend_start": _timestamptz(x.started), "state": "idle", "query": "",
+                 "backend_type": "client backend"} for x in sessions]
+        with self._write_lock:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                self.schema.delete_rows(cur, "pg_stat_activity", "true")
+                self.schema.insert_rows(cur, "pg_stat_activity", rows, 0)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            self._activity = state
+
     # ---- precomputed texts (derived.py) ----
     MAX_DERIVED_KEYS = 16
 
@@ -501,6 +528,13 @@ class CatalogEngine:
                 if not sess.dstd or cur.execute(derived.own_rows_sql(fam)).fetchone()[0]:
                     cur.execute(derived.fill_sql(fam, sess.dstd, sql_literal(sess.dkey)))
                 done.add(fam)
+
+
+def _timestamptz(t: float) -> str:
+    """A Unix time as timestamptz text DuckDB reads."""
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat()
 
 
 def _load_front_end() -> None:

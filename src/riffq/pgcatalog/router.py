@@ -19,6 +19,7 @@ forgets sessions on disconnect.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
@@ -139,6 +140,8 @@ class CatalogRouter:
             cur = self.engine.cursor(sess)
             try:
                 self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
+                if _READS_ACTIVITY.search(duck_sql):
+                    self.engine.ensure_activity(cur)
                 table = cur.execute(duck_sql, list(params) if params else None).fetch_arrow_table()
             except Exception as exc:
                 code, msg = _duckdb_error(exc)
@@ -244,6 +247,9 @@ class CatalogRouter:
         if reported != value:  # TimeZone: PostgreSQL's canonical spelling
             sess.settings.adopt(key, reported)
 
+
+# Relations that show the connections (pg_stat_activity's rows are written on demand).
+_READS_ACTIVITY = re.compile(r"\brq_pg\.\"?pg_stat_(activity|gssapi|database)\b")
 
 _OID_META = {b"riffq.pg_type": b"oid"}
 # The catalog's DuckDB stores int2vector as USMALLINT[] and oidvector as

@@ -232,6 +232,11 @@ class _Builder:
                       hasdef: bool) -> Dict[str, Any]:
         return attribute_row(self.types, rel, num, name, ty, notnull, hasdef)
 
+    def fk_triggers(self, rs: RowSet, con: Dict[str, Any], con_oid: int, rel: int, ref_rel: int,
+                    ref_index: int) -> None:
+        for trigger in _fk_triggers(self.oids, con, con_oid, rel, ref_rel, ref_index):
+            rs.add("pg_trigger", trigger)
+
     def index(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
               iname: str, cols: Sequence[str], unique: bool, attnum: Dict[str, int],
               types: Dict[str, PgType], primary: bool = False) -> int:
@@ -297,6 +302,7 @@ class _Builder:
         row.update({"confrelid": ref_rel, "confkey": [ref_nums.get(c, 0) for c in fk.ref_columns],
                     "confupdtype": _fk_action(fk.on_update), "confdeltype": _fk_action(fk.on_delete),
                     "confmatchtype": "s"})
+        self.fk_triggers(rs, row, con_oid, rel, ref_rel, ref_index)
         if self.eqops is not None:
             ref_types = {c.name: ty for c, ty in self.columns(ref_table)}
             ops = [self.eqops.for_key(ref_types[r].oid, types[c].oid)
@@ -316,6 +322,36 @@ class _Builder:
             if action != "NO ACTION":
                 definition += f" ON {word} {action}"
         rs.add("rq_defs", {"oid": con_oid, "kind": "constraint", "definition": definition})
+
+
+# A foreign key's action functions by confdeltype/confupdtype: (on delete, on update).
+_RI_ACTIONS = {"a": (1654, 1655), "r": (1648, 1649), "c": (1646, 1647), "n": (1650, 1651),
+               "d": (1652, 1653)}
+_RI_CHECK_INS, _RI_CHECK_UPD = 1644, 1645
+# tgtype bits: ROW 1, INSERT 4, DELETE 8, UPDATE 16 (AFTER is no bit)
+_TG_INS, _TG_DEL, _TG_UPD = 1 | 4, 1 | 8, 1 | 16
+
+
+def _fk_triggers(oids: OidAllocator, con: Dict[str, Any], con_oid: int, rel: int, ref_rel: int,
+                 ref_index: int) -> List[Dict[str, Any]]:
+    """The four internal triggers PostgreSQL makes for a foreign key: on the
+    referenced table, the delete and update actions; on the referencing
+    table, the insert and update checks (pgAdmin counts them)."""
+    out = []
+    for kind, on, other, fn, tgtype in (
+            ("a", ref_rel, rel, _RI_ACTIONS[con["confdeltype"]][0], _TG_DEL),
+            ("a", ref_rel, rel, _RI_ACTIONS[con["confupdtype"]][1], _TG_UPD),
+            ("c", rel, ref_rel, _RI_CHECK_INS, _TG_INS),
+            ("c", rel, ref_rel, _RI_CHECK_UPD, _TG_UPD)):
+        toid = oids.oid("trigger", con_oid, fn)
+        out.append({"oid": toid, "tgrelid": on, "tgparentid": 0,
+                    "tgname": f"RI_ConstraintTrigger_{kind}_{toid}", "tgfoid": fn,
+                    "tgtype": tgtype, "tgenabled": "O", "tgisinternal": True,
+                    "tgconstrrelid": other, "tgconstrindid": ref_index, "tgconstraint": con_oid,
+                    "tgdeferrable": bool(con.get("condeferrable")),
+                    "tginitdeferred": bool(con.get("condeferred")), "tgnargs": 0,
+                    "tgattr": [], "tgargs": b""})
+    return out
 
 
 def attribute_row(types: Dict[int, TypeInfo], rel: int, num: int, name: str, ty: PgType,

@@ -40,7 +40,9 @@ pg_catalog views, per view:
   in it, else the table's value: the engine's per-session overlay hook.
 - tables with built-in rows: pg_config, pg_available_extensions,
   pg_available_extension_versions, pg_timezone_names, pg_timezone_abbrevs.
-- pg_stat_activity: the engine adds/removes one row per connection.
+- pg_stat_activity: one row per connection, written by the engine before a
+  query that reads it (CatalogEngine.ensure_activity); ``state`` is
+  'active' for the asking session. pg_stat_gssapi is derived from it.
 - every other view (pg_locks, pg_stats, pg_policies, pg_rules,
   pg_prepared_statements, pg_cursors, pg_stat_bgwriter, pg_replication_*,
   pg_hba_file_rules, ...): a table with the view's shape, empty.
@@ -255,6 +257,10 @@ DERIVED_VIEWS: Dict[str, Tuple[str, Dict[str, str]]] = {
         f"{PG}.pg_class c LEFT JOIN {PG}.pg_namespace n ON n.oid = c.relnamespace"
         " WHERE c.relkind = 'S'", {
             "relid": "c.oid", "schemaname": "n.nspname", "relname": "c.relname"}),
+    # riffq never authenticates with GSSAPI: every backend, not authenticated
+    "pg_stat_gssapi": (f"{PG}.pg_stat_activity a", {
+        "pid": "a.pid", "gss_authenticated": "false", "principal": "NULL",
+        "encrypted": "false"}),
     "pg_stat_database": (
         f"(SELECT 0::BIGINT AS oid, NULL::VARCHAR AS datname UNION ALL"
         f" SELECT oid, datname FROM {PG}.pg_database) d", {
@@ -277,6 +283,10 @@ def _add_sys_user_variants() -> None:
 
 
 _add_sys_user_variants()
+
+# rq_pg.pg_stat_activity.state: the engine writes 'idle' for every session
+ACTIVITY_STATE = ("CASE WHEN pid = CAST(getvariable('rq_pid') AS INTEGER) THEN 'active'"
+                  " ELSE state END")
 
 # rq_pg.pg_settings.setting: the session's value (engine hook), else built-in
 SETTINGS_OVERLAY = (
@@ -490,6 +500,8 @@ def _view_over_table_sql(rel: Relation, replace: bool = False) -> str:
     cols = ", ".join(_q(c.name) for c in rel.columns)
     if rel.name == "pg_settings":
         cols = cols.replace('"setting"', f"{SETTINGS_OVERLAY} AS setting", 1)
+    if rel.name == "pg_stat_activity":  # the asking session is the one running a query
+        cols = cols.replace('"state"', f"{ACTIVITY_STATE} AS state", 1)
     where = "" if rel.shared or rel.relkind == "v" else f" WHERE {DB_FILTER}"
     create = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
     return f"{create} {PG}.{_q(rel.name)} AS SELECT {cols} FROM {BASE}.{_q(rel.name)}{where}"
