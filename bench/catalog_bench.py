@@ -90,7 +90,9 @@ def replay(dsn: str, queries: List[str]) -> Dict[str, Any]:
             for q in queries:
                 t = time.perf_counter()
                 try:
-                    conn.execute(q, prepare=False).fetchall()
+                    cur = conn.execute(q, prepare=False)
+                    if cur.description is not None:  # (a batch may end with a SET)
+                        cur.fetchall()
                 except psycopg.Error:
                     errors += 1
                 times.append(time.perf_counter() - t)

@@ -298,6 +298,28 @@ def test_many_search_paths(srv: ServerProcess) -> None:
             assert rows(conn, q) == [("shop.customers",)], i
 
 
+def test_result_cache_never_shares_session_answers(srv: ServerProcess) -> None:
+    """Answers are reused across sessions only for statements that read the
+    catalog alone: settings, backend pid, client address and time are each
+    session's own, even for the same statement text."""
+    q = ("select current_setting('application_name'), pg_backend_pid(),"
+         " (select count(*) from pg_settings where name = 'application_name'"
+         "  and setting = current_setting('application_name'))")
+    with connect(srv, application_name="rc_one") as one, \
+            connect(srv, application_name="rc_two") as two:
+        a, b = rows(one, q), rows(two, q)
+        assert a[0][0] == "rc_one" and b[0][0] == "rc_two" and a[0][1] != b[0][1]
+        assert a[0][2] == b[0][2] == 1
+        one.execute("set application_name = 'rc_three'")
+        assert rows(one, q)[0][0] == "rc_three"
+        t1 = rows(one, "select now()")[0][0]
+        time.sleep(0.01)
+        assert rows(one, "select now()")[0][0] != t1
+        # a pure catalog statement: the same answer, whoever asks
+        cat = "select relname from pg_class where relname = 'pg_type'"
+        assert rows(one, cat) == rows(two, cat) == [("pg_type",)]
+
+
 def test_pg_stat_activity_lists_the_connections(srv: ServerProcess) -> None:
     """One row per connection (the asking one 'active'), following
     disconnects and SET application_name; pg_stat_gssapi and

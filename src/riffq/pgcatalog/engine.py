@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog
+from . import cache as cache_mod
 from . import derived
 from . import lazy as lazy_mod
 from .rows import (SHARED_LAZY, SHARED_REGISTERED, EqOps, OidAllocator, RowSet, TypeInfo,
@@ -148,6 +149,9 @@ class CatalogEngine:
         self._builder: Optional[threading.Thread] = None
         self._closing = threading.Event()
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
+        self.results = cache_mod.ResultCache()
+        self._volatile: Optional[frozenset] = None  # rq_* names whose answers vary (cache.py)
+        self._cacheable: Dict[str, bool] = {}
 
     # ---- building ----
     def start(self) -> None:
@@ -219,6 +223,7 @@ class CatalogEngine:
             from . import rewrite
 
             rewrite.warm()
+            self._load_volatility()
             self._prefill_derived()
 
     def _prefill_derived(self) -> None:
@@ -465,6 +470,38 @@ class CatalogEngine:
                      f" {sql_literal(list(gucs.values()))}::VARCHAR[])")
         cur.execute(";\n".join(stmts))
 
+
+    # ---- result cache (cache.py) ----
+    def _load_volatility(self) -> None:
+        """Which rq_* names are volatile (computed into the snapshot); until
+        they are loaded nothing is cached."""
+        cur = self._con.cursor()
+        try:
+            self._volatile = cache_mod.load_volatility(cur)
+        finally:
+            cur.close()
+
+    def cache_key(self, sess: Session, duck_sql: str,
+                  params: Optional[Sequence[Any]]) -> Optional[Tuple[Any, ...]]:
+        """The result cache's key for this statement in this session (the
+        session's cursor() must have run), or None when its answer must
+        not be reused: it reads something volatile (see cache.py)."""
+        volatile = self._volatile
+        if volatile is None:
+            return None
+        ok = self._cacheable.get(duck_sql)
+        if ok is None:
+            ok = cache_mod.is_cacheable(duck_sql, volatile)
+            if len(self._cacheable) < 65536:
+                self._cacheable[duck_sql] = ok
+        if not ok:
+            return None
+        args = tuple(params) if params else ()
+        try:
+            hash(args)
+        except TypeError:
+            return None
+        return (duck_sql, args, sess.dkey, sess.user, sess.settings.get("search_path"))
 
     # ---- pg_stat_activity ----
     def ensure_activity(self, cur: Any) -> None:

@@ -138,11 +138,17 @@ class CatalogRouter:
         self.engine.refresh(sess)
         with sess.lock:
             cur = self.engine.cursor(sess)
+            key = self.engine.cache_key(sess, duck_sql, params)
+            table = self.engine.results.get(key) if key is not None else None
             try:
-                self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
-                if _READS_ACTIVITY.search(duck_sql):
-                    self.engine.ensure_activity(cur)
-                table = cur.execute(duck_sql, list(params) if params else None).fetch_arrow_table()
+                if table is None:
+                    self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
+                    if _READS_ACTIVITY.search(duck_sql):
+                        self.engine.ensure_activity(cur)
+                    table = _mark_types(cur.execute(duck_sql, list(params) if params else None
+                                                    ).fetch_arrow_table(), res.output_types)
+                    if key is not None:
+                        self.engine.results.put(key, table)
             except Exception as exc:
                 code, msg = _duckdb_error(exc)
                 logger.info("catalog query failed (%s: %s): %s -> %s", code, msg, sql, duck_sql,
@@ -152,7 +158,7 @@ class CatalogRouter:
         # select list before the change takes effect for later statements).
         for item in res.bound_set_configs(params):
             self._apply(sess, item.name, item.value, cb, explicit=True)
-        cb(_mark_types(table, res.output_types))
+        cb(table)
 
     # ---- SET / RESET / SHOW ----
     def _settings_stmt(self, sess: Session, sql: str, cb: Any) -> bool:

@@ -50,7 +50,7 @@ def _fingerprint() -> str:
 
     h = hashlib.sha256(duckdb.__version__.encode())
     files = sorted(list((_HERE / "data").iterdir()) + [
-        _HERE / n for n in ("schema.py", "functions.py", "derived.py", "functions.sql",
+        _HERE / n for n in ("schema.py", "functions.py", "derived.py", "cache.py", "functions.sql",
                             "infoschema.py", "infoschema.sql", "snapshot.py")
         if (_HERE / n).exists()])
     for f in files:
@@ -80,7 +80,7 @@ def _name_superuser(con: Any, cs: Any) -> None:
 
 
 def _build_into(con: Any) -> Any:
-    from . import derived, functions, infoschema, schema
+    from . import cache, derived, functions, infoschema, schema
 
     cs = schema.build_catalog_db(con)
     _name_superuser(con, cs)
@@ -93,6 +93,7 @@ def _build_into(con: Any) -> Any:
     functions.install_functions(con)
     infoschema.install_information_schema(con)
     derived.fill_builtin(con)
+    cache.save_volatility(con)
     return cs
 
 
