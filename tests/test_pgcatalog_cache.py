@@ -58,3 +58,55 @@ def test_lru_bounds() -> None:
     assert cache.get("big") is None
     cache.clear()
     assert cache.get("a") is None
+
+
+def test_lazy_source_changes_are_never_served_stale() -> None:
+    """With a lazy source (asked on every catalog query), a changed relation
+    list or config() row shows at once, though the same statement's answer
+    was cached."""
+    import threading
+
+    psycopg = pytest.importorskip("psycopg")
+    import riffq
+    from riffq.testing import free_port, wait_for_port
+
+    class Source:
+        rels = ["one"]
+        build = "v1"
+
+        def databases(self, cb):
+            cb([{"oid": 20000, "name": "lazydb"}])
+
+        def schemas(self, db, cb):
+            cb([{"oid": 20001, "name": "public"}])
+
+        def relations(self, db, schema, cb):
+            cb([{"oid": 20010 + i, "name": n, "reltype_oid": 20100 + i}
+                for i, n in enumerate(self.rels)])
+
+        def columns(self, db, schema, rel, cb):
+            cb([{"name": "id", "type_oid": 23, "nullable": False}])
+
+        def config(self, cb):
+            cb([{"name": "CONFIGURE", "setting": self.build}])
+
+    src = Source()
+    port = free_port()
+    srv = riffq.Server(f"127.0.0.1:{port}")
+    srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
+    srv.set_lazy_catalog(src)
+    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+    assert wait_for_port(port)
+    try:
+        with psycopg.connect(f"host=127.0.0.1 port={port} user=u dbname=lazydb",
+                             autocommit=True) as c:
+            rels = "select relname from pg_class where relname in ('one', 'two') order by 1"
+            conf = "select setting from pg_config where name = 'CONFIGURE'"
+            assert c.execute(rels).fetchall() == [("one",)]
+            assert c.execute(conf).fetchall() == [("v1",)]
+            src.build = "v2"  # config() alone
+            assert c.execute(conf).fetchall() == [("v2",)]
+            src.rels = ["one", "two"]
+            assert c.execute(rels).fetchall() == [("one",), ("two",)]
+    finally:
+        srv.stop()

@@ -370,6 +370,7 @@ class CatalogEngine:
                 if fixed != self._lazy_overrides:
                     self._apply_overrides(*fixed)
                     self._lazy_overrides = fixed
+                    self._synced_epoch += 1  # pg_config changed: cached answers are stale
 
     def _sync_if_changed(self) -> None:
         """Rebuild the registered rows when registrations (or runtime roles
