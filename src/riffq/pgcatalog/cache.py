@@ -19,6 +19,7 @@ the user and the search path, which make the rest of the key
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -92,6 +93,7 @@ def load_volatility(con: Any) -> FrozenSet[str]:
         return volatile_names(_definitions(con))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_cacheable(sql: str, volatile: FrozenSet[str]) -> bool:
     """Whether the rewritten statement ``sql`` reads nothing volatile."""
     return _VOLATILE_RE.search(sql) is None and not any(n in volatile for n in _names(sql))

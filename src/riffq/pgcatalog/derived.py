@@ -60,6 +60,7 @@ class Family:
         functions: public function name -> its lookup macro (SQL after
             ``CREATE MACRO rq_fn.<name>``).
         relations: views that read the table (defined in infoschema.sql).
+        catalog_oid: ``catalog``'s column the rows' ``oid`` is.
     """
 
     catalog: str
@@ -67,6 +68,7 @@ class Family:
     source: str
     functions: Dict[str, str]
     relations: Tuple[str, ...] = ()
+    catalog_oid: str = "oid"
 
 
 def _lookup(fam: str, expr: str, arg: str) -> str:
@@ -159,7 +161,7 @@ FAMILIES: Dict[str, Family] = {
                                    " coalesce(pretty, false) THEN k.def_pretty ELSE k.def END"
                                    " ELSE coalesce(CASE WHEN coalesce(pretty, false)"
                                    " THEN k.cols_pretty ELSE k.cols END[col], '') END", "idxoid"),
-        }),
+        }, catalog_oid="indexrelid"),
     "constraint": Family(
         "pg_constraint",
         "def VARCHAR, def_pretty VARCHAR",
@@ -253,8 +255,7 @@ def fill_sql(family: str, only_own: bool, key: str = "$1") -> str:
     row the session sees, or (``only_own``: standard path) only its
     database's own objects."""
     fam = FAMILIES[family]
-    col = "indexrelid" if fam.catalog == "pg_index" else "oid"
-    where = (f" WHERE s.oid IN (SELECT b.{col} FROM rq_base.{fam.catalog} b"
+    where = (f" WHERE s.oid IN (SELECT b.{fam.catalog_oid} FROM rq_base.{fam.catalog} b"
              " WHERE b._db = CAST(getvariable('rq_db_oid') AS BIGINT))") if only_own else ""
     return f"INSERT INTO rq_base.rq_k_{family} SELECT {key}, s.* FROM ({fam.source}) s{where}"
 

@@ -20,6 +20,7 @@ concurrent catalog query sees either the old or the new rows, never half.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import logging
 import threading
 import time
@@ -31,7 +32,7 @@ from ..catalog import Catalog
 from . import cache as cache_mod
 from . import derived
 from . import lazy as lazy_mod
-from .rows import (SHARED_LAZY, SHARED_REGISTERED, EqOps, OidAllocator, RowSet, TypeInfo,
+from .rows import (SHARED_ACTIVITY, SHARED_LAZY, SHARED_REGISTERED, EqOps, OidAllocator, RowSet, TypeInfo,
                    build_rows, database_row)
 from .schema import sql_literal
 from .settings import Settings, defs_from_rows
@@ -72,7 +73,8 @@ class Session:
     cursor: Any = None          # this session's DuckDB cursor (created on first use)
     vars_dirty: bool = True     # DuckDB variables need setting again
     vars_epoch: int = -1        # engine._synced_epoch they were set at (schemas may change)
-    started: float = field(default_factory=time.time)  # backend_start
+    # backend_start
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     dkey: str = derived.STD_KEY  # key of its precomputed texts (derived.py)
     dstd: bool = True           # its search path is standard (built-ins under 'std')
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -151,7 +153,6 @@ class CatalogEngine:
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
         self.results = cache_mod.ResultCache()
         self._volatile: Optional[frozenset] = None  # rq_* names whose answers vary (cache.py)
-        self._cacheable: Dict[str, bool] = {}
 
     # ---- building ----
     def start(self) -> None:
@@ -490,12 +491,7 @@ class CatalogEngine:
         volatile = self._volatile
         if volatile is None:
             return None
-        ok = self._cacheable.get(duck_sql)
-        if ok is None:
-            ok = cache_mod.is_cacheable(duck_sql, volatile)
-            if len(self._cacheable) < 65536:
-                self._cacheable[duck_sql] = ok
-        if not ok:
+        if not cache_mod.is_cacheable(duck_sql, volatile):
             return None
         args = tuple(params) if params else ()
         try:
@@ -505,28 +501,24 @@ class CatalogEngine:
         return (duck_sql, args, sess.dkey, sess.user, sess.settings.get("search_path"))
 
     # ---- pg_stat_activity ----
-    def ensure_activity(self, cur: Any) -> None:
+    def ensure_activity(self) -> None:
         """Write pg_stat_activity's rows (one per connection) if sessions
         came, went or renamed themselves since they were last written."""
         sessions = sorted(self._sessions.values(), key=lambda x: x.conn_id)
         state = tuple((x.conn_id, x.settings.get("application_name")) for x in sessions)
         if state == self._activity:
             return
-        rows = [{"datid": x.db_oid, "datname": x.database, "pid": x.pid,
-                 "usesysid": x.user_oid, "usename": x.user,
-                 "application_name": x.settings.get("application_name"),
-                 "client_addr": x.client_addr or None, "client_port": x.client_port,
-                 "backend_start": _timestamptz(x.started), "state": "idle", "query": "",
-                 "backend_type": "client backend"} for x in sessions]
+        rows = RowSet()
+        for x in sessions:
+            rows.add("pg_stat_activity", {
+                "datid": x.db_oid, "datname": x.database, "pid": x.pid,
+                "usesysid": x.user_oid, "usename": x.user,
+                "application_name": x.settings.get("application_name"),
+                "client_addr": x.client_addr or None, "client_port": x.client_port,
+                "backend_start": x.started, "state": "idle", "query": "",
+                "backend_type": "client backend"})
         with self._write_lock:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                self.schema.delete_rows(cur, "pg_stat_activity", "true")
-                self.schema.insert_rows(cur, "pg_stat_activity", rows, 0)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+            self._replace_rows(SHARED_ACTIVITY, {SHARED_ACTIVITY: rows})
             self._activity = state
 
     # ---- precomputed texts (derived.py) ----
@@ -566,13 +558,6 @@ class CatalogEngine:
                 if not sess.dstd or cur.execute(derived.own_rows_sql(fam)).fetchone()[0]:
                     cur.execute(derived.fill_sql(fam, sess.dstd, sql_literal(sess.dkey)))
                 done.add(fam)
-
-
-def _timestamptz(t: float) -> str:
-    """A Unix time as timestamptz text DuckDB reads."""
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat()
 
 
 def _load_front_end() -> None:

@@ -623,7 +623,7 @@ def _leading_keyword(sql: str) -> Optional[str]:
 
 def warm() -> None:
     """Load the tables the rewriter reads from the catalog data on first use
-    (builtin functions' kinds and result types, ~50 ms), so that the first
+    (builtin functions' kinds and result types, ~30 ms), so that the first
     client query does not pay for them."""
     _builtin_results_by_name()
     _builtin_signatures()
@@ -1545,7 +1545,7 @@ class _Rewriter:
         if name == "array_agg" and len(args) == 1:
             t = self._exact_expr(args[0])
             return t + "[]" if t and t != self._UNKNOWN and not t.endswith("[]") else None
-        if name in ("min", "max") and len(args) == 1 or name == "nullif" and len(args) == 2:
+        if name in ("min", "max") and len(args) == 1:
             t = self._exact_expr(args[0])
             return None if t == self._UNKNOWN else t
         if name == "unnest" and len(args) == 1:

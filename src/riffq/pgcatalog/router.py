@@ -144,7 +144,7 @@ class CatalogRouter:
                 if table is None:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
                     if _READS_ACTIVITY.search(duck_sql):
-                        self.engine.ensure_activity(cur)
+                        self.engine.ensure_activity()
                     table = _mark_types(cur.execute(duck_sql, list(params) if params else None
                                                     ).fetch_arrow_table(), res.output_types)
                     if key is not None:

@@ -22,12 +22,14 @@ from ..catalog import Database, ForeignKey, Table
 from .types import PgType, TypeResolver, UnknownType
 
 __all__ = ["OidAllocator", "TypeInfo", "RowSet", "build_rows", "FIRST_USER_OID",
-           "SHARED_REGISTERED", "SHARED_LAZY"]
+           "SHARED_REGISTERED", "SHARED_LAZY", "SHARED_ACTIVITY"]
 
 FIRST_USER_OID = 16384
-#: ``_db`` of shared-catalog rows that registrations / the lazy source made.
+#: ``_db`` of shared-catalog rows that registrations / the lazy source / the
+#: engine's connections (pg_stat_activity) made.
 SHARED_REGISTERED = -1
 SHARED_LAZY = -2
+SHARED_ACTIVITY = -3
 
 PG_CLASS_OID = 1259      # pg_class's own OID: classoid of relations
 PG_NAMESPACE_OID = 2615
@@ -232,11 +234,6 @@ class _Builder:
                       hasdef: bool) -> Dict[str, Any]:
         return attribute_row(self.types, rel, num, name, ty, notnull, hasdef)
 
-    def fk_triggers(self, rs: RowSet, con: Dict[str, Any], con_oid: int, rel: int, ref_rel: int,
-                    ref_index: int) -> None:
-        for trigger in _fk_triggers(self.oids, con, con_oid, rel, ref_rel, ref_index):
-            rs.add("pg_trigger", trigger)
-
     def index(self, rs: RowSet, db: Database, schema: str, t: Table, rel: int, ns: int,
               iname: str, cols: Sequence[str], unique: bool, attnum: Dict[str, int],
               types: Dict[str, PgType], primary: bool = False) -> int:
@@ -302,7 +299,8 @@ class _Builder:
         row.update({"confrelid": ref_rel, "confkey": [ref_nums.get(c, 0) for c in fk.ref_columns],
                     "confupdtype": _fk_action(fk.on_update), "confdeltype": _fk_action(fk.on_delete),
                     "confmatchtype": "s"})
-        self.fk_triggers(rs, row, con_oid, rel, ref_rel, ref_index)
+        for trigger in _fk_triggers(self.oids, row, con_oid, rel, ref_rel, ref_index):
+            rs.add("pg_trigger", trigger)
         if self.eqops is not None:
             ref_types = {c.name: ty for c, ty in self.columns(ref_table)}
             ops = [self.eqops.for_key(ref_types[r].oid, types[c].oid)

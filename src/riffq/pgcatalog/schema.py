@@ -443,7 +443,10 @@ class CatalogSchema:
         if not self._exists(con, rel):
             return
         sql = f"DELETE FROM {BASE}.{_q(rel.name)} WHERE {where_sql}"
-        con.execute(sql, list(params)) if params else con.execute(sql)
+        if params:
+            con.execute(sql, list(params))
+        else:
+            con.execute(sql)
 
 
 # ---- building -----------------------------------------------------------------
