@@ -150,6 +150,7 @@ class CatalogEngine:
         self._workfile: Optional[str] = None
         self._builder: Optional[threading.Thread] = None
         self._closing = threading.Event()
+        self._close_lock = threading.Lock()
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
         self.results = cache_mod.ResultCache()
         self._volatile: Optional[frozenset] = None  # rq_* names whose answers vary (cache.py)
@@ -170,6 +171,19 @@ class CatalogEngine:
         stopped serving (no query may be running or come later);
         idempotent."""
         self._closing.set()
+        # One closer at a time, the others wait for it: the serving thread
+        # closes when start() returns, the interpreter's exit (atexit) too.
+        # _release's frame, and with it the last reference to every DuckDB
+        # object it drops, is gone before the lock is: a DuckDB connection's
+        # destructor re-takes the GIL, and a daemon thread that does so
+        # while the interpreter finalizes aborts the process.
+        with self._close_lock:
+            self._release()
+        atexit.unregister(self.close)
+
+    def _release(self) -> None:
+        """close()'s work: join the builder, log every session out, close
+        the database, remove the private file."""
         builder = self._builder
         if builder is not None and builder is not threading.current_thread():
             builder.join(timeout=30)
@@ -187,7 +201,6 @@ class CatalogEngine:
 
             remove_workfile(self._workfile)
             self._workfile = None
-        atexit.unregister(self.close)
 
     def _build(self) -> None:
         # The SQL front end (pglast and the rewriter's tables, ~35 ms of
@@ -205,6 +218,9 @@ class CatalogEngine:
             # Catalog queries are small: one thread each is faster than
             # DuckDB's task coordination (2.5x on pg_get_indexdef here).
             con.execute("SET threads = 1")
+            # The private copy is deleted after close: writing it back first
+            # only lengthens the close.
+            con.execute("PRAGMA disable_checkpoint_on_shutdown")
             con.execute("SET lock_configuration = true")
             self._con = con
             if self.catalog.databases:  # registered before start(): load them now too
@@ -346,8 +362,9 @@ class CatalogEngine:
         """Forget a closed connection's session (and close its cursor)."""
         sess = self._sessions.pop(conn_id, None)
         if sess is not None and sess.cursor is not None:
+            cur, sess.cursor = sess.cursor, None
             try:
-                sess.cursor.close()
+                cur.close()
             except Exception:  # the cursor may already be gone with the database
                 pass
 
