@@ -1213,7 +1213,10 @@ class _Rewriter:
 
     def visit(self, node: Any) -> Any:
         if isinstance(node, tuple):
-            return tuple(self.visit(x) for x in node)
+            items = [self.visit(x) for x in node]
+            # the same tuple when nothing changed: setting an attribute of a
+            # pglast node validates the value (a fifth of a rewrite's time)
+            return node if all(a is b for a, b in zip(items, node)) else tuple(items)
         if not isinstance(node, ast.Node):
             return node
         handler = getattr(self, "v_" + type(node).__name__, None)
@@ -1223,7 +1226,9 @@ class _Rewriter:
         for attr in node:
             val = getattr(node, attr)
             if isinstance(val, (ast.Node, tuple)):
-                setattr(node, attr, self.visit(val))
+                new = self.visit(val)
+                if new is not val:
+                    setattr(node, attr, new)
         return node
 
     def _fresh(self, prefix: str) -> str:
