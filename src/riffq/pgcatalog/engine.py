@@ -442,7 +442,9 @@ class CatalogEngine:
         con = self._con.cursor()
         try:
             con.execute("BEGIN TRANSACTION")
-            for rel in sorted(old_rels | new_rels):
+            # only where this source wrote rows before (the first sync of a
+            # fresh catalog deletes nothing)
+            for rel in sorted(old_rels):
                 self.schema.delete_rows(con, rel, f"_db IN ({dbs})", [])
             for db_oid, rs in per_db.items():
                 for rel, rows in rs.rows.items():
