@@ -312,6 +312,8 @@ def test_result_cache_never_shares_session_answers(srv: ServerProcess) -> None:
         assert a[0][2] == b[0][2] == 1
         one.execute("set application_name = 'rc_three'")
         assert rows(one, q)[0][0] == "rc_three"
+        one.execute("set application_name = 'rc_one'")  # a settings answer seen before
+        assert rows(one, q) == a
         t1 = rows(one, "select now()")[0][0]
         time.sleep(0.01)
         assert rows(one, "select now()")[0][0] != t1

@@ -1,13 +1,16 @@
-"""The catalog result cache's rules (riffq.pgcatalog.cache): what is
-volatile, transitively, and the LRU's bounds."""
+"""The catalog result cache's rules (riffq.pgcatalog.cache): what each
+name reads, transitively, what a statement's key must hold, and the LRU's
+bounds."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 pa = pytest.importorskip("pyarrow")
 
-from riffq.pgcatalog.cache import ResultCache, is_cacheable, volatile_names  # noqa: E402
+from riffq.pgcatalog.cache import ResultCache, freeze, key_kinds, volatility  # noqa: E402
 
 
 def test_volatility_is_transitive() -> None:
@@ -24,25 +27,30 @@ def test_volatility_is_transitive() -> None:
         "rq_fn.pg_backend_pid": ["coalesce(getvariable('rq_pid'), 0)"],
         "rq_fn.age1": ["now() - x"],
     }
-    vol = volatile_names(defs)
-    assert vol == {"rq_fn._guc", "rq_fn.current_setting", "rq_pg.pg_settings",
-                   "rq_is.settings_user", "rq_fn.pg_backend_pid", "rq_fn.age1"}
+    kinds = volatility(defs)
+    assert kinds["settings"] == {"rq_fn._guc", "rq_fn.current_setting", "rq_pg.pg_settings",
+                                 "rq_is.settings_user"}
+    assert kinds["conn"] == {"rq_fn.pg_backend_pid"}
+    assert kinds["volatile"] == {"rq_fn.age1"}
 
 
-@pytest.mark.parametrize("sql, ok", [
-    ("SELECT relname FROM rq_pg.pg_class", True),
-    ("SELECT rq_fn.format_type(23, NULL)", True),
-    ("SELECT rq_fn.current_setting('x')", False),
-    ("SELECT * FROM rq_pg.\"pg_settings\"", False),
-    ("SELECT now()", False),
-    ("SELECT current_timestamp", False),
-    ("SELECT random() FROM rq_pg.pg_class", False),
-    ("SELECT * FROM rq_pg.pg_stat_activity", False),
-    ("SELECT getvariable('rq_pid')", False),
+@pytest.mark.parametrize("sql, kinds", [
+    ("SELECT relname FROM rq_pg.pg_class", set()),
+    ("SELECT rq_fn.format_type(23, NULL)", set()),
+    ("SELECT rq_fn.current_setting('x')", {"settings"}),
+    ("SELECT * FROM rq_pg.\"pg_settings\"", {"settings"}),
+    ("SELECT rq_fn.current_setting('x'), rq_fn.pg_backend_pid()", {"settings", "conn"}),
+    ("SELECT now()", None),
+    ("SELECT current_timestamp", None),
+    ("SELECT random() FROM rq_pg.pg_class", None),
+    ("SELECT * FROM rq_pg.pg_stat_activity", None),
+    ("SELECT rq_fn.current_setting('x'), now()", None),
+    ("SELECT getvariable('rq_pid')", {"conn"}),
 ])
-def test_cacheable(sql: str, ok: bool) -> None:
-    vol = frozenset({"rq_fn.current_setting", "rq_pg.pg_settings"})
-    assert is_cacheable(sql, vol) is ok
+def test_key_kinds(sql: str, kinds: object) -> None:
+    marked = freeze({"settings": frozenset({"rq_fn.current_setting", "rq_pg.pg_settings"}),
+                     "conn": frozenset({"rq_fn.pg_backend_pid"}), "volatile": frozenset()})
+    assert key_kinds(sql, marked) == kinds
 
 
 def test_lru_bounds() -> None:
@@ -110,3 +118,44 @@ def test_lazy_source_changes_are_never_served_stale() -> None:
             assert c.execute(rels).fetchall() == [("one",), ("two",)]
     finally:
         srv.stop()
+
+
+def _serve_registered() -> Any:
+    import threading
+
+    import riffq
+    from riffq.testing import free_port, wait_for_port
+
+    port = free_port()
+    srv = riffq.Server(f"127.0.0.1:{port}")
+    srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
+    srv.register_database("cachedb")
+    srv.register_table("cachedb", "public", "t", [{"id": {"type": "int", "nullable": False}}])
+    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+    assert wait_for_port(port)
+    return srv, f"host=127.0.0.1 port={port} user=u dbname=cachedb"
+
+
+def test_settings_answers_are_reused_per_settings() -> None:
+    """A statement reading the session's settings is answered from the
+    cache when the settings are the same as when it was kept (whichever
+    session asks), and computed again when they differ."""
+    psycopg = pytest.importorskip("psycopg")
+    srv, dsn = _serve_registered()
+    q = "select current_setting('application_name'), current_schemas(true)"
+    try:
+        with psycopg.connect(dsn, autocommit=True, application_name="same") as one, \
+                psycopg.connect(dsn, autocommit=True, application_name="same") as two:
+            results = srv.catalog_engine.results
+            assert one.execute(q).fetchall() == [("same", ["pg_catalog", "public"])]
+            hits = results.hits
+            assert two.execute(q).fetchall() == [("same", ["pg_catalog", "public"])]
+            assert results.hits == hits + 1
+            two.execute("set application_name = 'other'")
+            assert two.execute(q).fetchall() == [("other", ["pg_catalog", "public"])]
+            assert results.hits == hits + 1
+            pid = "select pg_backend_pid()"
+            assert one.execute(pid).fetchone() != two.execute(pid).fetchone()
+    finally:
+        srv.stop()
+

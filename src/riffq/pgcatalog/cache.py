@@ -1,5 +1,5 @@
 """A cache of catalog query results, for the queries whose answer depends
-only on the catalog and the session's database, user and search path.
+only on the catalog and on the asking session's state.
 
 Why: GUI tools send the same introspection queries again and again (every
 connection's startup, every refresh, several connections at once), and a
@@ -8,13 +8,17 @@ answer; PostgreSQL keeps such answers cheap with its catalog caches.
 
 What may be cached is decided from the SQL DuckDB runs, and from the
 definitions of every rq_fn macro and rq_pg / rq_is view it reads,
-transitively (read from the DuckDB catalog once): a statement is *volatile*
-when any of them reads the time, randomness, the session's settings
-(``rq_gucs``: current_setting, pg_settings, current_schema...), its backend
-pid or client address, or pg_stat_activity. Everything else is a function
-of the catalog's contents (its generation is in the key), the database,
-the user and the search path, which make the rest of the key
-(``CatalogEngine.cache_key``).
+transitively (read from the DuckDB catalog once). What a statement reads
+puts it in some of these *kinds*:
+- ``volatile``: the time, randomness, sequences, pg_stat_activity. Never
+  cached.
+- ``settings``: the session's settings (``rq_gucs``: current_setting,
+  pg_settings, current_schema...). Cached with the settings' digest in the key.
+- ``conn``: the connection's backend pid, client or server address. Cached
+  with the connection's identity in the key.
+Everything else is a function of the catalog's contents (its generation is
+in the key), the database, the user and the search path, which make the
+rest of the key (``CatalogEngine.cache_key``).
 """
 
 from __future__ import annotations
@@ -25,39 +29,50 @@ import threading
 from collections import OrderedDict
 from typing import Any, Dict, FrozenSet, Hashable, Iterable, List, Optional, Tuple
 
-__all__ = ["volatile_names", "is_cacheable", "ResultCache", "save_volatility",
+__all__ = ["KINDS", "volatility", "freeze", "key_kinds", "ResultCache", "save_volatility",
            "load_volatility"]
 
 VOLATILE_TABLE = "rq_base.rq_volatile"
 
 _NAME_RE = re.compile(r'\b(rq_fn|rq_is|rq_pg)\."?([a-z_0-9]+)"?')
-_VOLATILE_RE = re.compile(
-    r"getvariable\('rq_(?:gucs|pid|client_addr|client_port|server_addr|server_port)'\)"
-    r"|\b(?:now|random|gen_random_uuid|uuid|txid_current|clock_timestamp|statement_timestamp"
-    r"|transaction_timestamp|timeofday|current_time|current_timestamp|current_date|localtime"
-    r"|localtimestamp|today|setseed|nextval|currval|lastval|pg_sleep|get_current_time)\b"
-    r"|pg_stat_activity",
-    re.IGNORECASE)
+#: kind -> what, read directly, puts a definition or a statement in it
+_KIND_RE = {
+    "volatile": re.compile(
+        r"\b(?:now|random|gen_random_uuid|uuid|txid_current|clock_timestamp|statement_timestamp"
+        r"|transaction_timestamp|timeofday|current_time|current_timestamp|current_date|localtime"
+        r"|localtimestamp|today|setseed|nextval|currval|lastval|pg_sleep|get_current_time)\b"
+        r"|pg_stat_activity",
+        re.IGNORECASE),
+    "settings": re.compile(r"getvariable\('rq_gucs'\)", re.IGNORECASE),
+    "conn": re.compile(
+        r"getvariable\('rq_(?:pid|client_addr|client_port|server_addr|server_port)'\)",
+        re.IGNORECASE),
+}
+KINDS = tuple(_KIND_RE)
 
 
 def _names(text: str) -> Iterable[str]:
     return (f"{schema}.{name}" for schema, name in _NAME_RE.findall(text))
 
 
-def volatile_names(defs: Dict[str, List[str]]) -> FrozenSet[str]:
-    """Which of ``defs`` (qualified name -> its definitions' SQL) are
-    volatile: reading a volatile thing themselves or through another."""
+def volatility(defs: Dict[str, List[str]]) -> Dict[str, FrozenSet[str]]:
+    """kind -> the names of ``defs`` (qualified name -> its definitions'
+    SQL) in it: reading a thing of that kind themselves, or through another
+    name that does."""
     refs = {name: set(n for t in texts for n in _names(t)) - {name}
             for name, texts in defs.items()}
-    volatile = {name for name, texts in defs.items() if any(_VOLATILE_RE.search(t) for t in texts)}
-    changed = True
-    while changed:
-        changed = False
-        for name, used in refs.items():
-            if name not in volatile and used & volatile:
-                volatile.add(name)
-                changed = True
-    return frozenset(volatile)
+    out = {}
+    for kind, pattern in _KIND_RE.items():
+        marked = {name for name, texts in defs.items() if any(pattern.search(t) for t in texts)}
+        changed = True
+        while changed:
+            changed = False
+            for name, used in refs.items():
+                if name not in marked and used & marked:
+                    marked.add(name)
+                    changed = True
+        out[kind] = frozenset(marked)
+    return out
 
 
 def _definitions(con: Any) -> Dict[str, List[str]]:
@@ -74,29 +89,51 @@ def _definitions(con: Any) -> Dict[str, List[str]]:
 
 
 def save_volatility(con: Any) -> None:
-    """Work out the volatile rq_* names of the catalog in DuckDB ``con``
+    """Work out the kinds of the catalog's rq_* names in DuckDB ``con``
     (~50 ms: every definition read and searched) and keep them in
-    VOLATILE_TABLE; the snapshot build runs it once."""
+    VOLATILE_TABLE (name, kind); the snapshot build runs it once."""
     from .schema import sql_literal
 
-    names = sorted(volatile_names(_definitions(con)))
-    con.execute(f"CREATE OR REPLACE TABLE {VOLATILE_TABLE} AS"
-                f" SELECT unnest(CAST({sql_literal(names)} AS VARCHAR[])) AS name")
+    pairs = sorted((name, kind) for kind, names in volatility(_definitions(con)).items()
+                   for name in names)
+    con.execute(f"CREATE OR REPLACE TABLE {VOLATILE_TABLE} (name VARCHAR, kind VARCHAR)")
+    if pairs:
+        con.execute(f"INSERT INTO {VOLATILE_TABLE} VALUES "
+                    + ", ".join(f"({sql_literal(n)}, {sql_literal(k)})" for n, k in pairs))
 
 
-def load_volatility(con: Any) -> FrozenSet[str]:
-    """The volatile names save_volatility kept (worked out now when the
-    catalog was built without it)."""
+def load_volatility(con: Any) -> Dict[str, FrozenSet[str]]:
+    """The kinds save_volatility kept (worked out now when the catalog was
+    built without them)."""
     try:
-        return frozenset(r[0] for r in con.execute(f"SELECT name FROM {VOLATILE_TABLE}").fetchall())
+        rows = con.execute(f"SELECT kind, name FROM {VOLATILE_TABLE}").fetchall()
     except Exception:  # a catalog built before the table existed
-        return volatile_names(_definitions(con))
+        return volatility(_definitions(con))
+    out: Dict[str, set] = {kind: set() for kind in KINDS}
+    for kind, name in rows:
+        out.setdefault(kind, set()).add(name)
+    return {kind: frozenset(names) for kind, names in out.items()}
+
+
+def freeze(kinds: Dict[str, FrozenSet[str]]) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
+    """load_volatility's answer as the hashable argument of key_kinds."""
+    return tuple(sorted(kinds.items()))
 
 
 @functools.lru_cache(maxsize=8192)
-def is_cacheable(sql: str, volatile: FrozenSet[str]) -> bool:
-    """Whether the rewritten statement ``sql`` reads nothing volatile."""
-    return _VOLATILE_RE.search(sql) is None and not any(n in volatile for n in _names(sql))
+def key_kinds(sql: str, kinds: Tuple[Tuple[str, FrozenSet[str]], ...]
+              ) -> Optional[FrozenSet[str]]:
+    """What the rewritten statement ``sql`` reads (see the module
+    docstring): None when volatile (never cached), else the kinds whose
+    session state must be part of its cache key (often none)."""
+    names = set(_names(sql))
+    found = set()
+    for kind, marked in kinds:
+        if _KIND_RE[kind].search(sql) is not None or names & marked:
+            if kind == "volatile":
+                return None
+            found.add(kind)
+    return frozenset(found)
 
 
 class ResultCache:

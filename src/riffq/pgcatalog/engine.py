@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
@@ -77,6 +78,7 @@ class Session:
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     dkey: str = derived.STD_KEY  # key of its precomputed texts (derived.py)
     dstd: bool = True           # its search path is standard (built-ins under 'std')
+    gucs_digest: bytes = b""    # digest of its settings (result cache keys, cache.py)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search_path(self, schemas: Sequence[str]) -> List[str]:
@@ -153,7 +155,7 @@ class CatalogEngine:
         self._close_lock = threading.Lock()
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
         self.results = cache_mod.ResultCache()
-        self._volatile: Optional[frozenset] = None  # rq_* names whose answers vary (cache.py)
+        self._volatile: Optional[Tuple[Any, ...]] = None  # what rq_* names read (cache.py)
 
     # ---- building ----
     def start(self) -> None:
@@ -490,15 +492,16 @@ class CatalogEngine:
         stmts.append(f"SET VARIABLE rq_gucs = MAP({sql_literal(list(gucs))}::VARCHAR[],"
                      f" {sql_literal(list(gucs.values()))}::VARCHAR[])")
         cur.execute(";\n".join(stmts))
-
+        sess.gucs_digest = hashlib.blake2b(repr(sorted(gucs.items())).encode(),
+                                           digest_size=16).digest()
 
     # ---- result cache (cache.py) ----
     def _load_volatility(self) -> None:
-        """Which rq_* names are volatile (computed into the snapshot); until
-        they are loaded nothing is cached."""
+        """What each rq_* name reads (cache.py's kinds, computed into the
+        snapshot); until they are loaded nothing is cached."""
         cur = self._con.cursor()
         try:
-            self._volatile = cache_mod.load_volatility(cur)
+            self._volatile = cache_mod.freeze(cache_mod.load_volatility(cur))
         finally:
             cur.close()
 
@@ -510,14 +513,17 @@ class CatalogEngine:
         volatile = self._volatile
         if volatile is None:
             return None
-        if not cache_mod.is_cacheable(duck_sql, volatile):
+        kinds = cache_mod.key_kinds(duck_sql, volatile)
+        if kinds is None:
             return None
         args = tuple(params) if params else ()
         try:
             hash(args)
         except TypeError:
             return None
-        return (duck_sql, args, sess.dkey, sess.user, sess.settings.get("search_path"))
+        return (duck_sql, args, sess.dkey, sess.user, sess.settings.get("search_path"),
+                sess.gucs_digest if "settings" in kinds else None,
+                (sess.pid, sess.client_addr, sess.client_port) if "conn" in kinds else None)
 
     # ---- pg_stat_activity ----
     def ensure_activity(self) -> None:
