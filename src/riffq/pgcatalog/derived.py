@@ -100,22 +100,47 @@ def _named_lookups(fam: str, reg: str, sqlstate: str, what: str) -> Dict[str, st
     }
 
 
-_TYPMOD_TEXT = ("coalesce(rq_fn._std_type_name(k.base, tmod), k.generic || CASE WHEN tmod >= 0"
-                " THEN '(' || tmod::VARCHAR || ')' ELSE '' END)"
-                " || CASE WHEN k.is_array THEN '[]' ELSE '' END")
+# format_type(t, m) for m >= 0, from the type's precomputed parts (tm_*):
+# PostgreSQL's typmod output for the types it special-cases, else
+# "name(m)". (rq_fn._s_format_type spells out every type inline: binding
+# that costs DuckDB ~2 ms per call site.)
+_TYPMOD_TEXT = (
+    "k.tm_prefix || CASE k.tm_kind"
+    " WHEN 'n' THEN ''"
+    " WHEN 'l' THEN CASE WHEN tmod > 4 THEN printf('(%d)', tmod - 4) ELSE '' END"
+    " WHEN 'd' THEN CASE WHEN tmod >= 4 THEN printf('(%d,%d)', ((tmod - 4) >> 16) & 65535,"
+    " xor((tmod - 4) & 2047, 1024) - 1024) ELSE '' END"
+    " WHEN 'i' THEN rq_fn._interval_fields((tmod >> 16) & 32767)"
+    " || CASE WHEN tmod & 65535 <> 65535 THEN printf('(%d)', tmod & 65535) ELSE '' END"
+    " ELSE printf('(%d)', tmod) END || k.tm_suffix")
+
+# Per type: how its typmod prints (n: not at all, l: a length after the
+# 4-byte header, d: numeric's precision and scale, i: interval's fields and
+# precision, p: the number), the name before it and the words after it.
+_TYPMOD_PARTS = (
+    "CASE WHEN n.base IN (16, 700, 701, 21, 23, 20) THEN 'n' WHEN n.base IN (1042, 1043) THEN 'l'"
+    " WHEN n.base = 1700 THEN 'd' WHEN n.base = 1186 THEN 'i' ELSE 'p' END,"
+    " CASE WHEN n.base IN (1083, 1266) THEN 'time' WHEN n.base IN (1114, 1184) THEN 'timestamp'"
+    " WHEN n.base = 1560 THEN 'bit' WHEN n.base = 1562 THEN 'bit varying'"
+    " WHEN n.base = 1042 THEN 'character'"
+    " ELSE coalesce(rq_fn._std_type_name(n.base, -1), n.generic) END,"
+    " CASE WHEN n.base IN (1083, 1114) THEN ' without time zone'"
+    " WHEN n.base IN (1266, 1184) THEN ' with time zone' ELSE '' END"
+    " || CASE WHEN n.is_array THEN '[]' ELSE '' END")
 
 FAMILIES: Dict[str, Family] = {
     "type": Family(
         "pg_type",
-        "base UINTEGER, is_array BOOLEAN, generic VARCHAR, fmt VARCHAR, visible BOOLEAN,"
-        " nspname VARCHAR, name VARCHAR",
-        "SELECT n.oid, n.base, n.is_array, n.generic, rq_fn._s_format_type(n.oid, NULL),"
-        " v.visible, v.nspname, v.name"
+        "fmt VARCHAR, fmt_m1 VARCHAR, tm_kind VARCHAR, tm_prefix VARCHAR, tm_suffix VARCHAR,"
+        " visible BOOLEAN, nspname VARCHAR, name VARCHAR",
+        "SELECT n.oid, rq_fn._s_format_type(n.oid, NULL), rq_fn._s_format_type(n.oid, -1), "
+        + _TYPMOD_PARTS + ", v.visible, v.nspname, v.name"
         " FROM rq_fn._type_names n JOIN rq_fn._vis_pg_type v ON v.oid = n.oid",
         {
             "format_type": "(toid, tmod) AS CASE WHEN toid IS NULL THEN NULL WHEN toid = 0"
                            " THEN '-' ELSE coalesce(" + _lookup(
-                               "type", f"CASE WHEN tmod IS NULL THEN k.fmt ELSE {_TYPMOD_TEXT} END",
+                               "type", "CASE WHEN tmod IS NULL THEN k.fmt WHEN tmod < 0"
+                               f" THEN k.fmt_m1 ELSE {_TYPMOD_TEXT} END",
                                "toid") + ", '???') END",
             "regtype_out": _out("type", "fmt", "toid"),
             "pg_type_is_visible": "(objoid) AS " + _lookup("type", "k.visible", "objoid"),
