@@ -26,6 +26,9 @@ def test_volatility_is_transitive() -> None:
                            " _db = CAST(getvariable('rq_db_oid') AS BIGINT)"],
         "rq_fn.pg_backend_pid": ["coalesce(getvariable('rq_pid'), 0)"],
         "rq_fn.age1": ["now() - x"],
+        "rq_fn.keywords": ["SELECT unnest(['current_date', 'now()', 'localtime'])"],
+        "rq_fn.type_word": ["CASE WHEN t = 'uuid' THEN 'uuid' END"],
+        "rq_fn.today_col": ["SELECT s.\"today\" FROM x s"],
     }
     kinds = volatility(defs)
     assert kinds["settings"] == {"rq_fn._guc", "rq_fn.current_setting", "rq_pg.pg_settings",
@@ -46,6 +49,9 @@ def test_volatility_is_transitive() -> None:
     ("SELECT * FROM rq_pg.pg_stat_activity", None),
     ("SELECT rq_fn.current_setting('x'), now()", None),
     ("SELECT getvariable('rq_pid')", {"conn"}),
+    ("SELECT 1 WHERE 'x' <> ALL(['current_date', 'now()'])", set()),
+    ("SELECT CAST(NULL AS uuid), current_date", None),
+    ("SELECT get_current_timestamp()", None),
 ])
 def test_key_kinds(sql: str, kinds: object) -> None:
     marked = freeze({"settings": frozenset({"rq_fn.current_setting", "rq_pg.pg_settings"}),

@@ -39,8 +39,9 @@ _NAME_RE = re.compile(r'\b(rq_fn|rq_is|rq_pg)\."?([a-z_0-9]+)"?')
 _KIND_RE = {
     "volatile": re.compile(
         r"\b(?:now|random|gen_random_uuid|uuid|txid_current|clock_timestamp|statement_timestamp"
-        r"|transaction_timestamp|timeofday|current_time|current_timestamp|current_date|localtime"
-        r"|localtimestamp|today|setseed|nextval|currval|lastval|pg_sleep|get_current_time)\b"
+        r"|transaction_timestamp|timeofday|today|setseed|nextval|currval|lastval|pg_sleep"
+        r"|get_current_time|get_current_timestamp|current_localtimestamp)\s*\("
+        r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b"
         r"|pg_stat_activity",
         re.IGNORECASE),
     "settings": re.compile(r"getvariable\('rq_gucs'\)", re.IGNORECASE),
@@ -49,6 +50,16 @@ _KIND_RE = {
         re.IGNORECASE),
 }
 KINDS = tuple(_KIND_RE)
+
+
+# String literals: a type name 'uuid' or a keyword list holding
+# 'current_date' reads nothing volatile. (A variable's name is kept.)
+_LITERAL_RE = re.compile(r"(?<!getvariable\()'(?:[^']|'')*'", re.IGNORECASE)
+
+
+def _code(text: str) -> str:
+    """SQL text without its string literals but variable names."""
+    return _LITERAL_RE.sub("''", text)
 
 
 def _names(text: str) -> Iterable[str]:
@@ -63,7 +74,8 @@ def volatility(defs: Dict[str, List[str]]) -> Dict[str, FrozenSet[str]]:
             for name, texts in defs.items()}
     out = {}
     for kind, pattern in _KIND_RE.items():
-        marked = {name for name, texts in defs.items() if any(pattern.search(t) for t in texts)}
+        marked = {name for name, texts in defs.items()
+                  if any(pattern.search(_code(t)) for t in texts)}
         changed = True
         while changed:
             changed = False
@@ -126,10 +138,11 @@ def key_kinds(sql: str, kinds: Tuple[Tuple[str, FrozenSet[str]], ...]
     """What the rewritten statement ``sql`` reads (see the module
     docstring): None when volatile (never cached), else the kinds whose
     session state must be part of its cache key (often none)."""
-    names = set(_names(sql))
+    code = _code(sql)
+    names = set(_names(code))
     found = set()
     for kind, marked in kinds:
-        if _KIND_RE[kind].search(sql) is not None or names & marked:
+        if _KIND_RE[kind].search(code) is not None or names & marked:
             if kind == "volatile":
                 return None
             found.add(kind)
