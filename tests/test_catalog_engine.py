@@ -246,6 +246,34 @@ def test_live_add_and_drop(srv: ServerProcess) -> None:
 
 # ---- precomputed texts (pgcatalog/derived.py) -------------------------------------
 
+def test_information_schema_columns_per_database_and_live(srv: ServerProcess) -> None:
+    """information_schema.columns (precomputed rows) names the asking
+    session's database, lists only its tables, and follows live changes
+    and a non-standard search path."""
+    q = ("select table_catalog, table_name, column_name, udt_catalog"
+         " from information_schema.columns where table_schema not in"
+         " ('pg_catalog', 'information_schema') and table_name in ('users', 'late')"
+         " order by 2, 3")
+    with connect(srv) as app, connect(srv, "shopdb") as shop:
+        users = rows(app, q)
+        assert users and {(r[0], r[1], r[3]) for r in users} == {("appdb", "users", "appdb")}
+        assert rows(shop, q) == []
+        builtin = ("select table_catalog, count(*) from information_schema.columns"
+                   " where table_name = 'pg_class' group by 1")
+        assert rows(app, builtin)[0][0] == "appdb" and rows(shop, builtin)[0][0] == "shopdb"
+        with app.cursor() as cur:
+            cur.execute("riffq add late")
+        try:
+            assert ("appdb", "late", "x", "appdb") in rows(app, q)
+            app.execute("set search_path = information_schema, public")
+            assert ("appdb", "late", "x", "appdb") in rows(app, q)
+            assert rows(app, builtin) == [("appdb", rows(shop, builtin)[0][1])]
+        finally:
+            with app.cursor() as cur:
+                cur.execute("riffq drop late")
+        assert not [r for r in rows(app, q) if r[1] == "late"]
+
+
 def test_texts_follow_the_search_path(srv: ServerProcess) -> None:
     """format_type, regclass and visibility are precomputed per search path:
     a table's row type is qualified off the path, bare on it; a path that

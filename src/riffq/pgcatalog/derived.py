@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 __all__ = ["FAMILIES", "STD_KEY", "slow_names", "families_of", "install_macros",
            "fill_builtin", "fill_sql", "own_rows_sql", "is_standard_path", "use_key"]
@@ -61,6 +61,9 @@ class Family:
             ``CREATE MACRO rq_fn.<name>``).
         relations: views that read the table (defined in infoschema.sql).
         catalog_oid: ``catalog``'s column the rows' ``oid`` is.
+        shape_of: the information_schema view whose rows the family stores
+            (``columns`` and the order of ``source``'s columns are then
+            that view's).
     """
 
     catalog: str
@@ -69,6 +72,29 @@ class Family:
     functions: Dict[str, str]
     relations: Tuple[str, ...] = ()
     catalog_oid: str = "oid"
+    shape_of: Optional[str] = None
+
+    def table_columns(self) -> str:
+        """``columns``, or for a family that stores an information_schema
+        view's rows (``shape_of``), that view's columns as PostgreSQL types
+        them."""
+        if self.shape_of is None:
+            return self.columns
+        return ", ".join(f'"{c}" {t}' for c, t in _shape(self.shape_of))
+
+    def select(self) -> str:
+        """``source``; for ``shape_of``, its oid and the view's columns in
+        PostgreSQL's order."""
+        if self.shape_of is None:
+            return self.source
+        cols = ", ".join(f's."{c}"' for c, _ in _shape(self.shape_of))
+        return f"SELECT s.oid, {cols} FROM ({self.source}) s"
+
+
+def _shape(view: str) -> List[Tuple[str, str]]:
+    from .infoschema import SHAPES
+
+    return SHAPES[view]
 
 
 def _lookup(fam: str, expr: str, arg: str) -> str:
@@ -204,6 +230,11 @@ FAMILIES: Dict[str, Family] = {
         "pg_class", "targets VARCHAR[], updatable BOOLEAN",
         "SELECT v.oid, v.targets, v.updatable FROM rq_is._s_view_upd v", {},
         ("rq_is._view_upd",)),
+    # information_schema.columns' rows (rq_is.columns reads them,
+    # rq_is._s_columns computes them; infoschema.sql)
+    "columns": Family(
+        "pg_class", "", "SELECT * FROM rq_is._s_columns", {}, ("rq_is.columns",),
+        shape_of="columns"),
 }
 
 #: public function name -> its family
@@ -282,7 +313,7 @@ def fill_sql(family: str, only_own: bool, key: str = "$1") -> str:
     fam = FAMILIES[family]
     where = (f" WHERE s.oid IN (SELECT b.{fam.catalog_oid} FROM rq_base.{fam.catalog} b"
              " WHERE b._db = CAST(getvariable('rq_db_oid') AS BIGINT))") if only_own else ""
-    return f"INSERT INTO rq_base.rq_k_{family} SELECT {key}, s.* FROM ({fam.source}) s{where}"
+    return f"INSERT INTO rq_base.rq_k_{family} SELECT {key}, s.* FROM ({fam.select()}) s{where}"
 
 
 def own_rows_sql(family: str) -> str:
@@ -299,7 +330,8 @@ def install_macros(con: Any) -> None:
     con.execute("CREATE MACRO rq_fn._bkey() AS coalesce(getvariable('rq_bkey'), 'std')")
     con.execute("CREATE MACRO rq_fn._tkey() AS coalesce(getvariable('rq_tkey'), 'std')")
     for name, fam in FAMILIES.items():
-        con.execute(f"CREATE TABLE rq_base.rq_k_{name} (key VARCHAR, oid UINTEGER, {fam.columns})")
+        con.execute(f"CREATE TABLE rq_base.rq_k_{name} (key VARCHAR, oid UINTEGER,"
+                    f" {fam.table_columns()})")
         for fn, body in fam.functions.items():
             con.execute(f"CREATE MACRO rq_fn.{fn}{body}")
 
