@@ -20,6 +20,7 @@ concurrent catalog query sees either the old or the new rows, never half.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -27,7 +28,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog
 from . import cache as cache_mod
@@ -153,6 +154,11 @@ class CatalogEngine:
         self._builder: Optional[threading.Thread] = None
         self._closing = threading.Event()
         self._close_lock = threading.Lock()
+        # sessions' work in progress (logins, catalog queries) and when the
+        # last began: the build thread's work after ready waits for a pause
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._busy_since = 0.0
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
         self.results = cache_mod.ResultCache()
         self._volatile: Optional[Tuple[Any, ...]] = None  # what rq_* names read (cache.py)
@@ -227,6 +233,7 @@ class CatalogEngine:
             self._con = con
             if self.catalog.databases:  # registered before start(): load them now too
                 self._sync_if_changed()
+            self._load_volatility()
             front.join()
             logger.info("catalog emulation ready in %.0f ms", (time.time() - self._started) * 1e3)
         except BaseException as exc:  # reported to every login
@@ -235,15 +242,42 @@ class CatalogEngine:
         finally:
             front.join()
             self._ready.set()
-        if self._build_error is None and not self._closing.is_set():
-            # After ready: the rewriter's lazily read tables (~30 ms of
-            # Python: beside DuckDB's open it slowed both), then the
-            # registered databases' precomputed texts.
+        if self._build_error is None and self._wait_quiet():
+            # After ready, in a pause of the sessions' work (beside the first
+            # client's login and queries it slowed them, ~40 ms on two
+            # cores): the rewriter's lazily read tables (~30 ms of Python),
+            # then the registered databases' precomputed texts.
             from . import rewrite
 
             rewrite.warm()
-            self._load_volatility()
             self._prefill_derived()
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Mark a session's work (a login, a catalog query) in progress."""
+        with self._busy_lock:
+            self._busy += 1
+            self._busy_since = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    QUIET_SECONDS = 0.05
+
+    def _wait_quiet(self) -> bool:
+        """Wait until no session work is in progress and none began for
+        QUIET_SECONDS (a client's next statement follows its last answer
+        within a few ms); False when the engine is closing."""
+        while not self._closing.is_set():
+            with self._busy_lock:
+                idle = self._busy == 0 and \
+                    time.monotonic() - self._busy_since >= self.QUIET_SECONDS
+            if idle:
+                return True
+            self._closing.wait(0.01)
+        return False
 
     def _prefill_derived(self) -> None:
         """Fill the precomputed texts (derived.py) of the registered
@@ -260,7 +294,10 @@ class CatalogEngine:
                            Settings(self._guc_defs, {k.lower(): v for k, v in db.settings.items()}))
             try:
                 cur = self.cursor(sess)
-                self.ensure_derived(sess, cur, frozenset(derived.FAMILIES))
+                for fam in derived.FAMILIES:
+                    if not self._wait_quiet():
+                        return
+                    self.ensure_derived(sess, cur, frozenset((fam,)))
             except Exception:
                 logger.warning("catalog: precomputing texts of %r failed", name, exc_info=True)
             finally:
@@ -334,6 +371,11 @@ class CatalogEngine:
             CatalogError: 3D000 when the database does not exist, 55000 for
                 template0, or the catalog failed to start.
         """
+        with self.busy():
+            self._login(conn_id, user, database, app, ip, port, pid, timezone)
+
+    def _login(self, conn_id: int, user: str, database: str, app: Optional[str], ip: str,
+               port: int, pid: int, timezone: Optional[str]) -> None:
         self.wait_ready()
         if database == "template0":
             raise CatalogError("55000", 'database "template0" is not currently accepting connections')
@@ -586,10 +628,16 @@ class CatalogEngine:
 
 
 def _load_front_end() -> None:
-    """Import the rewriter (pglast, its module tables)."""
+    """Import the rewriter (pglast, its module tables) and what the first
+    answer uses besides: pyarrow.compute (result columns are cast to
+    PostgreSQL's types; ~25 ms to import) and the map of the families
+    information_schema's views read (infoschema.sql, parsed)."""
+    import pyarrow.compute  # noqa: F401
+
     from . import rewrite
 
     rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")
+    derived.families_of("")
 
 
 def _role_row(oid: int, name: str) -> Dict[str, Any]:

@@ -127,6 +127,11 @@ class CatalogRouter:
     # ---- catalog queries ----
     def _catalog_query(self, sess: Session, sql: str, cb: Any,
                        params: Optional[Sequence[Any]]) -> None:
+        with self.engine.busy():
+            self._answer(sess, sql, cb, params)
+
+    def _answer(self, sess: Session, sql: str, cb: Any,
+                params: Optional[Sequence[Any]]) -> None:
         try:
             res = rewrite.rewrite(sql)
         except Exception as exc:
