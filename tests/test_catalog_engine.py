@@ -499,3 +499,36 @@ def test_exit_right_after_stop_is_clean() -> None:
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0 and "terminate called" not in err, err[-2000:]
+
+
+_PARAMS_SCRIPT = """
+import sys, threading
+import psycopg, riffq
+from riffq.testing import free_port, wait_for_port
+port = free_port()
+srv = riffq.Server(f"127.0.0.1:{port}")
+srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
+srv.register_database("paramdb")
+srv.register_table("paramdb", "public", "t", [{"id": {"type": "int", "nullable": False}}])
+threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+assert wait_for_port(port)
+with psycopg.connect(f"host=127.0.0.1 port={port} user=u dbname=paramdb", autocommit=True) as c:
+    got = c.execute("select relname, %s::int + 1 from pg_class where relname = %s and relnamespace"
+                    " = (select oid from pg_namespace where nspname = %s)",
+                    (41, "t", "public")).fetchall()
+srv.stop()
+print(got, "pandas" in sys.modules)
+"""
+
+
+def test_parameters_need_no_pandas() -> None:
+    """A parameterized catalog query (every JDBC metadata call) is answered
+    without DuckDB converting Python values, which imports pandas (~300 ms
+    and ~50 MB on the first one)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _PARAMS_SCRIPT], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[-2] == "[('t', 42)] False"

@@ -2413,6 +2413,42 @@ def _rewrite_statements(stmts: Sequence[ast.RawStmt]) -> RewriteResult:
     return RewriteResult(";\n".join(texts), set_configs, param_types, output_types)
 
 
+# A quoted literal or identifier (skipped), or a parameter reference, in the
+# rewriter's output: pglast prints strings as '...' with '' inside.
+_PARAM_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)(?!\d)""")
+_LITERAL_PARAM_TYPES = (type(None), bool, int, float, str)
+
+
+def bind_literals(duck_sql: str, params: Sequence[Any]) -> Optional[str]:
+    """``duck_sql`` (rewrite()'s output) with each ``$n`` replaced by the
+    value ``params[n-1]`` as a literal; None when a value is of another type
+    or a reference has no value (the caller passes them to DuckDB instead).
+
+    Why: DuckDB's Python client imports pandas the first time it converts a
+    parameter (~300 ms and ~50 MB), which every JDBC tool's first metadata
+    call paid."""
+    from .schema import sql_literal
+
+    if not all(isinstance(v, _LITERAL_PARAM_TYPES) for v in params):
+        return None
+    missing = False
+
+    def sub(m: "re.Match[str]") -> str:
+        nonlocal missing
+        if m.group(1) is None:
+            return m.group(0)
+        n = int(m.group(1))
+        if not 1 <= n <= len(params):
+            missing = True
+            return m.group(0)
+        text = sql_literal(params[n - 1])
+        # parenthesised: "x - $1" must not become the comment "x --5"
+        return f"({text})" if text.startswith("-") else text
+
+    out = _PARAM_TOKEN.sub(sub, duck_sql)
+    return None if missing else out
+
+
 def rewrite(sql: str) -> RewriteResult:
     """PostgreSQL catalog query -> DuckDB SQL (a :class:`RewriteResult`, a str).
 

@@ -150,8 +150,7 @@ class CatalogRouter:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
                     if _READS_ACTIVITY.search(duck_sql):
                         self.engine.ensure_activity()
-                    table = _mark_types(cur.execute(duck_sql, list(params) if params else None
-                                                    ).fetch_arrow_table(), res.output_types)
+                    table = _mark_types(_run(cur, duck_sql, params), res.output_types)
                     if key is not None:
                         self.engine.results.put(key, table)
             except Exception as exc:
@@ -266,6 +265,18 @@ _OID_META = {b"riffq.pg_type": b"oid"}
 # The catalog's DuckDB stores int2vector as USMALLINT[] and oidvector as
 # UBIGINT[] (schema.TYPE_MAP), nothing else uses those element types.
 _VECTOR_OF = {pa.uint16(): b"int2vector", pa.uint64(): b"oidvector"}
+
+
+def _run(cur: Any, duck_sql: str, params: Optional[Sequence[Any]]) -> pa.Table:
+    """Run a rewritten statement on a session's DuckDB cursor; parameters
+    are written in as literals when they can be (rewrite.bind_literals)."""
+    if params:
+        bound = rewrite.bind_literals(duck_sql, params)
+        rel = cur.execute(duck_sql, list(params)) if bound is None else cur.execute(bound)
+    else:
+        rel = cur.execute(duck_sql)
+    fetch = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table  # DuckDB >= 1.4
+    return fetch()
 
 
 def _oid_field(f: pa.Field) -> pa.Field:
