@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog, Column, Database, ForeignKey, Schema, Table
+from .schema import sql_literal
 
 __all__ = ["register_duckdb"]
 
@@ -54,25 +55,26 @@ def register_duckdb(catalog: Catalog, con: Any, database: Optional[str] = None,
 
 def _schemas(cur: Any, duck_db: str, only: Optional[Sequence[str]]) -> List[Tuple[str, Any]]:
     rows = cur.execute("SELECT schema_name, comment FROM duckdb_schemas() "
-                       "WHERE database_name = $1 ORDER BY schema_name", [duck_db]).fetchall()
+                       f"WHERE database_name = {sql_literal(duck_db)} ORDER BY schema_name"
+                       ).fetchall()
     return [(s, c) for s, c in rows if s not in _SKIP_SCHEMAS and (only is None or s in only)]
 
 
 def _columns(cur: Any, duck_db: str, schema: str, table: str) -> List[Column]:
     meta = cur.execute(
         "SELECT column_name, is_nullable, column_default, comment FROM duckdb_columns() "
-        "WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 "
-        "ORDER BY column_index", [duck_db, schema, table]).fetchall()
-    arrow = cur.execute(f"SELECT * FROM {_q(duck_db)}.{_q(schema)}.{_q(table)} LIMIT 0"
-                        ).fetch_arrow_table().schema
+        f"WHERE database_name = {sql_literal(duck_db)} AND schema_name = {sql_literal(schema)}"
+        f" AND table_name = {sql_literal(table)} ORDER BY column_index").fetchall()
+    rel = cur.execute(f"SELECT * FROM {_q(duck_db)}.{_q(schema)}.{_q(table)} LIMIT 0")
+    arrow = (getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table)().schema
     return [Column(n, arrow.field(i).type, bool(nullable), default, comment)
             for i, (n, nullable, default, comment) in enumerate(meta)]
 
 
 def _tables(cur: Any, duck_db: str, db: Database) -> None:
     rows = cur.execute("SELECT schema_name, table_name, comment FROM duckdb_tables() "
-                       "WHERE database_name = $1 AND NOT internal ORDER BY table_oid",
-                       [duck_db]).fetchall()
+                       f"WHERE database_name = {sql_literal(duck_db)} AND NOT internal"
+                       " ORDER BY table_oid").fetchall()
     for schema, table, comment in rows:
         if schema in db.schemas:
             db.schemas[schema].tables[table] = Table(
@@ -81,8 +83,8 @@ def _tables(cur: Any, duck_db: str, db: Database) -> None:
 
 def _views(cur: Any, duck_db: str, db: Database) -> None:
     rows = cur.execute("SELECT schema_name, view_name, sql, comment FROM duckdb_views() "
-                       "WHERE database_name = $1 AND NOT internal ORDER BY view_oid",
-                       [duck_db]).fetchall()
+                       f"WHERE database_name = {sql_literal(duck_db)} AND NOT internal"
+                       " ORDER BY view_oid").fetchall()
     for schema, view, sql, comment in rows:
         if schema in db.schemas:
             definition = _view_select(sql)
@@ -104,8 +106,9 @@ def _constraints(cur: Any, duck_db: str, db: Database) -> None:
     rows = cur.execute(
         "SELECT schema_name, table_name, constraint_type, constraint_column_names, "
         "referenced_table, referenced_column_names, constraint_name FROM duckdb_constraints() "
-        "WHERE database_name = $1 AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
-        "ORDER BY table_oid, constraint_index", [duck_db]).fetchall()
+        f"WHERE database_name = {sql_literal(duck_db)}"
+        " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
+        "ORDER BY table_oid, constraint_index").fetchall()
     for schema, table, ctype, cols, ref_table, ref_cols, cname in rows:
         t = db.schemas.get(schema, Schema(schema)).tables.get(table)
         if t is None:
@@ -124,7 +127,8 @@ def _constraints(cur: Any, duck_db: str, db: Database) -> None:
 
 def _indexes(cur: Any, duck_db: str, db: Database) -> None:
     rows = cur.execute("SELECT schema_name, table_name, index_name, is_unique, expressions "
-                       "FROM duckdb_indexes() WHERE database_name = $1", [duck_db]).fetchall()
+                       f"FROM duckdb_indexes() WHERE database_name = {sql_literal(duck_db)}"
+                       ).fetchall()
     for schema, table, name, unique, expressions in rows:
         t = db.schemas.get(schema, Schema(schema)).tables.get(table)
         cols = _index_columns(expressions, t)

@@ -451,8 +451,9 @@ class CatalogEngine:
         try:
             for rel, values in (("pg_config", config), ("pg_settings", settings)):
                 for name, setting in values.items():
-                    con.execute(f"UPDATE rq_base.{rel} SET setting = $1 WHERE name = $2",
-                                [setting, name])
+                    # literals, not parameters: schema.sql_literal says why
+                    con.execute(f"UPDATE rq_base.{rel} SET setting = {sql_literal(setting)}"
+                                f" WHERE name = {sql_literal(name)}")
         finally:
             con.close()
 
