@@ -275,8 +275,9 @@ def test_information_schema_columns_per_database_and_live(srv: ServerProcess) ->
 
 
 def test_texts_follow_the_search_path(srv: ServerProcess) -> None:
-    """format_type, regclass and visibility are precomputed per search path:
-    a table's row type is qualified off the path, bare on it; a path that
+    """format_type, regclass, visibility and constraint texts are
+    precomputed per search path: a table's row type (a foreign key's
+    referenced table) is qualified off the path, bare on it; a path that
     puts pg_catalog after another schema is computed in full."""
     with connect(srv, "shopdb") as conn:
         q = ("select format_type(c.reltype, NULL), c.oid::regclass::text,"
@@ -290,7 +291,10 @@ def test_texts_follow_the_search_path(srv: ServerProcess) -> None:
         assert rows(conn, q) == [("customers", "customers", True, "integer")]
         assert rows(conn, "select 'customers'::regclass::text, 'int4'::regtype::text") == \
             [("customers", "integer")]
+        fk = "select pg_get_constraintdef(oid) from pg_constraint where contype = 'f'"
+        assert rows(conn, fk) == [("FOREIGN KEY (customer_id) REFERENCES customers(id)",)]
         conn.execute("reset search_path")
+        assert rows(conn, fk) == [("FOREIGN KEY (customer_id) REFERENCES shop.customers(id)",)]
         with pytest.raises(psycopg.errors.UndefinedTable):
             rows(conn, "select 'customers'::regclass")
         with pytest.raises(psycopg.errors.InvalidSchemaName):

@@ -309,17 +309,9 @@ class _Builder:
             if ops and all(o is not None for o in ops):
                 row.update({"conpfeqop": [o[0] for o in ops], "conppeqop": [o[1] for o in ops],
                             "conffeqop": [o[2] for o in ops]})
+        # (pg_get_constraintdef computes its text from the row: the
+        # referenced table is qualified unless visible on the session's path)
         rs.add("pg_constraint", row)
-        # PostgreSQL qualifies the name unless the schema is on the search
-        # path; the session default path shows only public.
-        ref_name = (_quote_ident(fk.ref_table) if ref_schema == "public"
-                    else f"{_quote_ident(ref_schema)}.{_quote_ident(fk.ref_table)}")
-        definition = (f"FOREIGN KEY ({', '.join(_quote_ident(c) for c in fk.columns)}) "
-                      f"REFERENCES {ref_name}({', '.join(_quote_ident(c) for c in fk.ref_columns)})")
-        for word, action in (("UPDATE", fk.on_update), ("DELETE", fk.on_delete)):
-            if action != "NO ACTION":
-                definition += f" ON {word} {action}"
-        rs.add("rq_defs", {"oid": con_oid, "kind": "constraint", "definition": definition})
 
 
 # A foreign key's action functions by confdeltype/confupdtype: (on delete, on update).
