@@ -10,7 +10,7 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
-from riffq.pgcatalog.cache import ResultCache, freeze, key_kinds, volatility  # noqa: E402
+from riffq.pgcatalog.cache import ResultCache, freeze, statement_kinds, volatility  # noqa: E402
 
 
 def test_volatility_is_transitive() -> None:
@@ -29,12 +29,15 @@ def test_volatility_is_transitive() -> None:
         "rq_fn.keywords": ["SELECT unnest(['current_date', 'now()', 'localtime'])"],
         "rq_fn.type_word": ["CASE WHEN t = 'uuid' THEN 'uuid' END"],
         "rq_fn.today_col": ["SELECT s.\"today\" FROM x s"],
+        "rq_pg.pg_stat_activity": ["SELECT * FROM rq_base.pg_stat_activity"],
+        "rq_pg.pg_stat_gssapi": ["SELECT pid FROM rq_pg.pg_stat_activity"],
     }
     kinds = volatility(defs)
     assert kinds["settings"] == {"rq_fn._guc", "rq_fn.current_setting", "rq_pg.pg_settings",
                                  "rq_is.settings_user"}
     assert kinds["conn"] == {"rq_fn.pg_backend_pid"}
     assert kinds["volatile"] == {"rq_fn.age1"}
+    assert kinds["activity"] == {"rq_pg.pg_stat_activity", "rq_pg.pg_stat_gssapi"}
 
 
 @pytest.mark.parametrize("sql, kinds", [
@@ -43,20 +46,22 @@ def test_volatility_is_transitive() -> None:
     ("SELECT rq_fn.current_setting('x')", {"settings"}),
     ("SELECT * FROM rq_pg.\"pg_settings\"", {"settings"}),
     ("SELECT rq_fn.current_setting('x'), rq_fn.pg_backend_pid()", {"settings", "conn"}),
-    ("SELECT now()", None),
-    ("SELECT current_timestamp", None),
-    ("SELECT random() FROM rq_pg.pg_class", None),
-    ("SELECT * FROM rq_pg.pg_stat_activity", None),
-    ("SELECT rq_fn.current_setting('x'), now()", None),
+    ("SELECT now()", {"volatile"}),
+    ("SELECT current_timestamp", {"volatile"}),
+    ("SELECT random() FROM rq_pg.pg_class", {"volatile"}),
+    ("SELECT * FROM rq_pg.pg_stat_activity", {"activity"}),
+    ("SELECT * FROM rq_pg.pg_stat_gssapi", {"activity"}),
+    ("SELECT rq_fn.current_setting('x'), now()", {"settings", "volatile"}),
     ("SELECT getvariable('rq_pid')", {"conn"}),
     ("SELECT 1 WHERE 'x' <> ALL(['current_date', 'now()'])", set()),
-    ("SELECT CAST(NULL AS uuid), current_date", None),
-    ("SELECT get_current_timestamp()", None),
+    ("SELECT CAST(NULL AS uuid), current_date", {"volatile"}),
+    ("SELECT get_current_timestamp()", {"volatile"}),
 ])
-def test_key_kinds(sql: str, kinds: object) -> None:
+def test_statement_kinds(sql: str, kinds: object) -> None:
     marked = freeze({"settings": frozenset({"rq_fn.current_setting", "rq_pg.pg_settings"}),
-                     "conn": frozenset({"rq_fn.pg_backend_pid"}), "volatile": frozenset()})
-    assert key_kinds(sql, marked) == kinds
+                     "conn": frozenset({"rq_fn.pg_backend_pid"}), "volatile": frozenset(),
+                     "activity": frozenset({"rq_pg.pg_stat_activity", "rq_pg.pg_stat_gssapi"})})
+    assert statement_kinds(sql, marked) == kinds
 
 
 def test_lru_bounds() -> None:

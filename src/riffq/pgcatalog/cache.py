@@ -10,8 +10,9 @@ What may be cached is decided from the SQL DuckDB runs, and from the
 definitions of every rq_fn macro and rq_pg / rq_is view it reads,
 transitively (read from the DuckDB catalog once). What a statement reads
 puts it in some of these *kinds*:
-- ``volatile``: the time, randomness, sequences, pg_stat_activity. Never
-  cached.
+- ``volatile``: the time, randomness, sequences. Never cached.
+- ``activity``: pg_stat_activity (the connections). Never cached; the
+  engine writes its rows before such a statement runs.
 - ``settings``: the session's settings (``rq_gucs``: current_setting,
   pg_settings, current_schema...). Cached with the settings' digest in the key.
 - ``conn``: the connection's backend pid, client or server address. Cached
@@ -29,8 +30,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Dict, FrozenSet, Hashable, Iterable, List, Optional, Tuple
 
-__all__ = ["KINDS", "volatility", "freeze", "key_kinds", "ResultCache", "save_volatility",
-           "load_volatility"]
+__all__ = ["KINDS", "NEVER_CACHED", "volatility", "freeze", "statement_kinds", "ResultCache",
+           "save_volatility", "load_volatility"]
 
 VOLATILE_TABLE = "rq_base.rq_volatile"
 
@@ -41,9 +42,9 @@ _KIND_RE = {
         r"\b(?:now|random|gen_random_uuid|uuid|txid_current|clock_timestamp|statement_timestamp"
         r"|transaction_timestamp|timeofday|today|setseed|nextval|currval|lastval|pg_sleep"
         r"|get_current_time|get_current_timestamp|current_localtimestamp)\s*\("
-        r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b"
-        r"|pg_stat_activity",
+        r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b",
         re.IGNORECASE),
+    "activity": re.compile(r"\bpg_stat_activity\b", re.IGNORECASE),
     "settings": re.compile(r"getvariable\('rq_gucs'\)", re.IGNORECASE),
     "conn": re.compile(
         r"getvariable\('rq_(?:pid|client_addr|client_port|server_addr|server_port)'\)",
@@ -128,25 +129,22 @@ def load_volatility(con: Any) -> Dict[str, FrozenSet[str]]:
 
 
 def freeze(kinds: Dict[str, FrozenSet[str]]) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
-    """load_volatility's answer as the hashable argument of key_kinds."""
+    """load_volatility's answer as the hashable argument of statement_kinds."""
     return tuple(sorted(kinds.items()))
 
 
+#: kinds whose statements are never cached
+NEVER_CACHED = frozenset(("volatile", "activity"))
+
+
 @functools.lru_cache(maxsize=8192)
-def key_kinds(sql: str, kinds: Tuple[Tuple[str, FrozenSet[str]], ...]
-              ) -> Optional[FrozenSet[str]]:
-    """What the rewritten statement ``sql`` reads (see the module
-    docstring): None when volatile (never cached), else the kinds whose
-    session state must be part of its cache key (often none)."""
+def statement_kinds(sql: str, kinds: Tuple[Tuple[str, FrozenSet[str]], ...]) -> FrozenSet[str]:
+    """The kinds (see the module docstring) of the rewritten statement
+    ``sql``: what it reads directly or through the rq_* names it uses."""
     code = _code(sql)
     names = set(_names(code))
-    found = set()
-    for kind, marked in kinds:
-        if _KIND_RE[kind].search(code) is not None or names & marked:
-            if kind == "volatile":
-                return None
-            found.add(kind)
-    return frozenset(found)
+    return frozenset(kind for kind, marked in kinds
+                     if _KIND_RE[kind].search(code) is not None or names & marked)
 
 
 class ResultCache:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from ..catalog import Catalog
 from . import cache as cache_mod
@@ -548,16 +548,19 @@ class CatalogEngine:
         finally:
             cur.close()
 
+    def statement_kinds(self, duck_sql: str) -> Optional[FrozenSet[str]]:
+        """What a rewritten statement reads (cache.py's kinds); None until
+        the catalog is ready."""
+        volatile = self._volatile
+        return None if volatile is None else cache_mod.statement_kinds(duck_sql, volatile)
+
     def cache_key(self, sess: Session, duck_sql: str,
                   params: Optional[Sequence[Any]]) -> Optional[Tuple[Any, ...]]:
         """The result cache's key for this statement in this session (the
         session's cursor() must have run), or None when its answer must
         not be reused: it reads something volatile (see cache.py)."""
-        volatile = self._volatile
-        if volatile is None:
-            return None
-        kinds = cache_mod.key_kinds(duck_sql, volatile)
-        if kinds is None:
+        kinds = self.statement_kinds(duck_sql)
+        if kinds is None or kinds & cache_mod.NEVER_CACHED:
             return None
         args = tuple(params) if params else ()
         try:

@@ -19,7 +19,6 @@ forgets sessions on disconnect.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
@@ -148,7 +147,8 @@ class CatalogRouter:
             try:
                 if table is None:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
-                    if _READS_ACTIVITY.search(duck_sql):
+                    kinds = self.engine.statement_kinds(duck_sql)
+                    if kinds is None or "activity" in kinds:
                         self.engine.ensure_activity()
                     table = _mark_types(_run(cur, duck_sql, params), res.output_types)
                     if key is not None:
@@ -257,9 +257,6 @@ class CatalogRouter:
         if reported != value:  # TimeZone: PostgreSQL's canonical spelling
             sess.settings.adopt(key, reported)
 
-
-# Relations that show the connections (pg_stat_activity's rows are written on demand).
-_READS_ACTIVITY = re.compile(r"\brq_pg\.\"?pg_stat_(activity|gssapi|database)\b")
 
 _OID_META = {b"riffq.pg_type": b"oid"}
 # The catalog's DuckDB stores int2vector as USMALLINT[] and oidvector as
