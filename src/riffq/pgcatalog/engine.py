@@ -284,14 +284,14 @@ class CatalogEngine:
         databases for a default session, so that the first client's connect
         burst finds them ready. Runs on the build thread, after the catalog
         is ready; a failure here only means the query path fills them."""
-        for name, db in list(self.catalog.databases.items())[:self.MAX_DERIVED_KEYS // 2]:
+        for name in list(self.catalog.databases)[:self.MAX_DERIVED_KEYS // 2]:
             if self._closing.is_set():
                 return
             db_oid = self._database_oid(name)
             if db_oid is None:
                 continue
             sess = Session(-1, SUPERUSER_NAME, name, db_oid, SUPERUSER_OID, 0, "", 0,
-                           Settings(self._guc_defs, {k.lower(): v for k, v in db.settings.items()}))
+                           self._session_settings(SUPERUSER_NAME, name, None, None))
             try:
                 cur = self.cursor(sess)
                 for fam in derived.FAMILIES:
@@ -382,6 +382,20 @@ class CatalogEngine:
         db_oid = self._database_oid(database)
         if db_oid is None:
             raise CatalogError("3D000", f'database "{database}" does not exist')
+        settings = self._session_settings(user, database, app, timezone)
+        with self._write_lock:
+            if user not in self._roles:
+                self._roles[user] = self.oids.oid("role", user)
+                self._runtime_changes += 1
+            user_oid = self._roles[user]
+        sess = Session(conn_id, user, database, db_oid, user_oid, pid, ip, port, settings)
+        self._sessions[conn_id] = sess
+
+    def _session_settings(self, user: str, database: str, app: Optional[str],
+                          timezone: Optional[str]) -> Settings:
+        """A new session's settings: the defaults, then the database's
+        (ALTER DATABASE ... SET), the client's time zone and the lazy
+        source's settings()."""
         overrides = {"server_version": self.server_version, "application_name": app or "",
                      "session_authorization": user, "is_superuser": "on",
                      "server_version_num": _version_num(self.server_version)}
@@ -393,14 +407,7 @@ class CatalogEngine:
         if self.catalog.lazy_source is not None:  # riffq 0.1.11: settings() overrides
             overrides.update({k.lower(): v for k, v in
                               lazy_mod.overrides(self.catalog.lazy_source, "settings").items()})
-        with self._write_lock:
-            if user not in self._roles:
-                self._roles[user] = self.oids.oid("role", user)
-                self._runtime_changes += 1
-            user_oid = self._roles[user]
-        sess = Session(conn_id, user, database, db_oid, user_oid, pid, ip, port,
-                       Settings(self._guc_defs, overrides))
-        self._sessions[conn_id] = sess
+        return Settings(self._guc_defs, overrides)
 
     def logout(self, conn_id: int) -> None:
         """Forget a closed connection's session (and close its cursor)."""
