@@ -354,6 +354,22 @@ def test_result_cache_never_shares_session_answers(srv: ServerProcess) -> None:
         assert rows(one, cat) == rows(two, cat) == [("pg_type",)]
 
 
+def test_cancel_stops_a_catalog_query(srv: ServerProcess) -> None:
+    """A cancelled catalog query stops running: the client gets 57014 at
+    once, and the connection's next statement does not wait for the
+    abandoned one (a cross join that would run for minutes)."""
+    import threading
+
+    with connect(srv) as conn:
+        threading.Timer(0.3, conn.cancel).start()
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            rows(conn, "select sum(a.attnum + b.attnum + c.attnum)"
+                       " from pg_attribute a, pg_attribute b, pg_attribute c")
+        t = time.monotonic()
+        assert rows(conn, "select count(*) > 0 from pg_class") == [(True,)]
+        assert time.monotonic() - t < 3
+
+
 def test_pg_stat_activity_lists_the_connections(srv: ServerProcess) -> None:
     """One row per connection (the asking one 'active'), following
     disconnects and SET application_name; pg_stat_gssapi and

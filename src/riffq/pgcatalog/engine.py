@@ -159,6 +159,10 @@ class CatalogEngine:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._busy_since = 0.0
+        # DuckDB statements running for a query (watch()): token -> (callback, cursor)
+        self._watched: Dict[int, Tuple[Any, Any]] = {}
+        self._watch_cond = threading.Condition()
+        self._watcher: Optional[threading.Thread] = None
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
         self.results = cache_mod.ResultCache()
         self._volatile: Optional[Tuple[Any, ...]] = None  # what rq_* names read (cache.py)
@@ -179,6 +183,8 @@ class CatalogEngine:
         stopped serving (no query may be running or come later);
         idempotent."""
         self._closing.set()
+        with self._watch_cond:
+            self._watch_cond.notify_all()
         # One closer at a time, the others wait for it: the serving thread
         # closes when start() returns, the interpreter's exit (atexit) too.
         # _release's frame, and with it the last reference to every DuckDB
@@ -192,9 +198,9 @@ class CatalogEngine:
     def _release(self) -> None:
         """close()'s work: join the builder, log every session out, close
         the database, remove the private file."""
-        builder = self._builder
-        if builder is not None and builder is not threading.current_thread():
-            builder.join(timeout=30)
+        for thread in (self._builder, self._watcher):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout=30)
         for sess in list(self._sessions.values()):
             with sess.lock:
                 self.logout(sess.conn_id)
@@ -263,6 +269,43 @@ class CatalogEngine:
         finally:
             with self._busy_lock:
                 self._busy -= 1
+
+    WATCH_SECONDS = 0.05
+
+    @contextlib.contextmanager
+    def watch(self, cb: Any, cur: Any) -> Iterator[None]:
+        """While the block runs a query's DuckDB statement on ``cur``,
+        interrupt it if the query's callback expires (``cb.done`` before an
+        answer: the client cancelled, the query timed out, the client left).
+        The core answers the client at once; without this the abandoned
+        statement ran on, and the session's next one waited for it."""
+        token = object()
+        with self._watch_cond:
+            self._watched[id(token)] = (cb, cur)
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch_loop,
+                                                 name="riffq-catalog-watch", daemon=True)
+                self._watcher.start()
+            self._watch_cond.notify()
+        try:
+            yield
+        finally:
+            with self._watch_cond:
+                del self._watched[id(token)]
+
+    def _watch_loop(self) -> None:
+        while not self._closing.is_set():
+            with self._watch_cond:
+                while not self._watched and not self._closing.is_set():
+                    self._watch_cond.wait(1.0)
+                # under the lock: a statement still registered is still running
+                for cb, cur in self._watched.values():
+                    if getattr(cb, "done", False):
+                        try:
+                            cur.interrupt()
+                        except Exception:  # the cursor may be closing
+                            logger.debug("interrupting a catalog statement", exc_info=True)
+            self._closing.wait(self.WATCH_SECONDS)
 
     QUIET_SECONDS = 0.05
 

@@ -150,10 +150,15 @@ class CatalogRouter:
                     kinds = self.engine.statement_kinds(duck_sql)
                     if kinds is None or "activity" in kinds:
                         self.engine.ensure_activity()
-                    table = _mark_types(_run(cur, duck_sql, params), res.output_types)
+                    with self.engine.watch(cb, cur):
+                        table = _run(cur, duck_sql, params)
+                    table = _mark_types(table, res.output_types)
                     if key is not None:
                         self.engine.results.put(key, table)
             except Exception as exc:
+                if getattr(cb, "done", False):  # cancelled, timed out: answered already
+                    logger.info("catalog query interrupted: %s", sql)
+                    return None
                 code, msg = _duckdb_error(exc)
                 logger.info("catalog query failed (%s: %s): %s -> %s", code, msg, sql, duck_sql,
                             exc_info=logger.isEnabledFor(logging.DEBUG))
