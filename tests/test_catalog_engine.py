@@ -370,6 +370,28 @@ def test_cancel_stops_a_catalog_query(srv: ServerProcess) -> None:
         assert time.monotonic() - t < 3
 
 
+def test_huge_catalog_answer_is_refused(srv: ServerProcess) -> None:
+    """A catalog answer over the limit (64 MB of Arrow) is refused with
+    54000 rather than held in the server's memory; the connection goes on."""
+    with connect(srv) as conn:
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="exceeds 64 MB"):
+            rows(conn, "select a.attname, b.attname from pg_attribute a, pg_attribute b")
+        assert rows(conn, "select count(*) > 0 from pg_proc") == [(True,)]
+
+
+def test_oversized_arrow_batch_is_54000() -> None:
+    """DuckDB refusing to build an Arrow batch over 2 GB (one huge value per
+    row) reads as PostgreSQL's program_limit_exceeded."""
+    from riffq.pgcatalog.router import _duckdb_error
+
+    class InvalidInputException(Exception):
+        pass
+
+    exc = InvalidInputException("Invalid Input Error: Arrow Appender: The maximum total string"
+                                " size for regular string buffers is 2147483647 but ...")
+    assert _duckdb_error(exc)[0] == "54000"
+
+
 def test_pg_stat_activity_lists_the_connections(srv: ServerProcess) -> None:
     """One row per connection (the asking one 'active'), following
     disconnects and SET application_name; pg_stat_gssapi and

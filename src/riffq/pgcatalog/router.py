@@ -269,16 +269,34 @@ _OID_META = {b"riffq.pg_type": b"oid"}
 _VECTOR_OF = {pa.uint16(): b"int2vector", pa.uint64(): b"oidvector"}
 
 
+#: Largest catalog answer (Arrow bytes) a query may have: answers are
+#: materialised (small in practice: all of pg_proc is ~2 MB); a runaway
+#: query (a cross join of catalogs) gets 54000 instead of the server's memory.
+RESULT_LIMIT = 64 << 20
+
+
 def _run(cur: Any, duck_sql: str, params: Optional[Sequence[Any]]) -> pa.Table:
     """Run a rewritten statement on a session's DuckDB cursor; parameters
-    are written in as literals when they can be (rewrite.bind_literals)."""
+    are written in as literals when they can be (rewrite.bind_literals).
+
+    Raises:
+        CatalogError: 54000 when the answer exceeds RESULT_LIMIT."""
     if params:
         bound = rewrite.bind_literals(duck_sql, params)
         rel = cur.execute(duck_sql, list(params)) if bound is None else cur.execute(bound)
     else:
         rel = cur.execute(duck_sql)
-    fetch = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table  # DuckDB >= 1.4
-    return fetch()
+    # DuckDB 1.4+ names it to_arrow_reader (fetch_record_batch is deprecated)
+    reader = (getattr(rel, "to_arrow_reader", None) or rel.fetch_record_batch)(8192)
+    batches, size = [], 0
+    for batch in reader:
+        size += batch.nbytes
+        if size > RESULT_LIMIT:
+            reader.close()
+            raise CatalogError("54000", "catalog query result exceeds"
+                                        f" {RESULT_LIMIT >> 20} MB")
+        batches.append(batch)
+    return pa.Table.from_batches(batches, reader.schema)
 
 
 def _oid_field(f: pa.Field) -> pa.Field:
@@ -396,6 +414,8 @@ def _duckdb_error(exc: BaseException) -> Tuple[str, str]:
         code = "42703" if "olumn" in msg else "42883" if "unction" in msg else "42804"
     elif name == "ParserException":
         code = "42601"
+    elif "maximum total string size" in msg:  # an Arrow batch over 2 GB
+        code = "54000"
     elif name in ("ConversionException", "InvalidInputException"):
         code = "22P02"
     elif name == "NotImplementedException":
