@@ -374,11 +374,13 @@ class Server(_CoreServer):
 
     def _start_catalog(self, server_version: Optional[str]) -> None:
         """Put the catalog router in front of the handlers (see riffq.pgcatalog)."""
-        from .pgcatalog.router import CatalogRouter
-
         if self._query_handler is None:
             raise RuntimeError("No query handler set. Use on_query() before starting the server.")
+        # The build first: importing the router (pglast, ~60 ms) overlaps
+        # DuckDB opening the catalog on the build thread.
         self._prewarm_catalog()
+        from .pgcatalog.router import CatalogRouter
+
         engine = self.catalog_engine
         assert engine is not None
         engine.server_version = server_version or "15.13"

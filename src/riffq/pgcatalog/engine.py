@@ -683,11 +683,8 @@ class CatalogEngine:
 
 def _load_front_end() -> None:
     """Import the rewriter (pglast, its module tables) and what the first
-    answer uses besides: pyarrow.compute (result columns are cast to
-    PostgreSQL's types; ~25 ms to import) and the map of the families
-    information_schema's views read (infoschema.sql, parsed)."""
-    import pyarrow.compute  # noqa: F401
-
+    answer uses besides: the map of the families information_schema's
+    views read (infoschema.sql, parsed)."""
     from . import rewrite
 
     rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")

@@ -356,8 +356,13 @@ def _mark_types(table: pa.Table, pg_types: Optional[Sequence[Optional[str]]]) ->
     fields = [_typed_field(f, t) for f, t in zip(table.schema, pg_types)]
     if all(a is b for a, b in zip(fields, table.schema)):
         return table
+    schema = pa.schema(fields, table.schema.metadata)
     try:
-        return table.cast(pa.schema(fields, table.schema.metadata))
+        if all(a.type == b.type for a, b in zip(fields, table.schema)):
+            # field metadata only: no cast (pyarrow.compute's import is
+            # ~30 ms of a fresh server's first answer)
+            return pa.Table.from_arrays(table.columns, schema=schema)
+        return table.cast(schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         # a value outside the narrower type (an emulated function wider than
         # PostgreSQL's): keep DuckDB's types rather than fail the query
