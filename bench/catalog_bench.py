@@ -7,8 +7,9 @@ Measures, against the same objects:
   first (nothing but riffq imported), then in fresh processes that imported
   duckdb first, as a DuckDB-backed server's code does (three each);
 - a GUI tool's connect burst: every parameterless query of the client
-  corpus (tests/catalog/corpus, 12 clients), replayed once cold (first time
-  each query is rewritten) and once warm, on riffq and on PostgreSQL 15.
+  corpus (tests/catalog/corpus, 13 clients), replayed once cold (first time
+  each query is rewritten) and once warm, on riffq and on PostgreSQL 15;
+  and each client's own queries alone, cold, on a server of their own.
 
 Prints one JSON object and writes it to bench/out/catalog.json.
 """
@@ -33,9 +34,9 @@ import riffq  # noqa: E402
 from riffq.testing import free_port  # noqa: E402
 
 
-def _corpus() -> List[str]:
+def _corpus(client: str = "*") -> List[str]:
     out = []
-    for f in sorted(glob.glob(str(ROOT / "tests/catalog/corpus/*/*.sql"))):
+    for f in sorted(glob.glob(str(ROOT / f"tests/catalog/corpus/{client}/*.sql"))):
         text = Path(f).read_text(encoding="utf-8")
         m = re.search(r"^-- params: (.*)$", text, re.M)
         if m and json.loads(m.group(1)):
@@ -128,6 +129,28 @@ def replay(dsn: str, queries: List[str]) -> Dict[str, Any]:
         return out
 
 
+def per_client_cold() -> Dict[str, float]:
+    """Each client's parameterless corpus queries, replayed cold on a server
+    of their own (the rewriter's cache emptied first): one tool's connect
+    burst. Milliseconds per client."""
+    from riffq.pgcatalog import rewrite
+
+    out = {}
+    for d in sorted(p.name for p in (ROOT / "tests/catalog/corpus").iterdir() if p.is_dir()):
+        queries = _corpus(d)
+        if not queries:
+            continue
+        rewrite._rewrite_cached.cache_clear()
+        srv, port, _ = _serve(True)
+        time.sleep(0.5)
+        try:
+            r = replay(f"host=127.0.0.1 port={port} user=postgres dbname=appdb", queries)
+            out[f"{d} ({len(queries)})"] = r["cold"]["total_ms"]
+        finally:
+            srv.stop()
+    return out
+
+
 def main() -> None:
     from catalog.fixture import create_pg_database
     from pgref import start_reference_pg
@@ -144,6 +167,7 @@ def main() -> None:
     result["riffq_burst"] = replay(f"host=127.0.0.1 port={port} user=postgres dbname=appdb",
                                    queries)
     srv.stop()
+    result["per_client_cold_ms"] = per_client_cold()
     ref = start_reference_pg()
     try:
         result["postgresql_burst"] = replay(create_pg_database(ref.dsn), queries)
