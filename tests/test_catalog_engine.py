@@ -527,6 +527,53 @@ srv.stop()
 """
 
 
+_BUSY_EXIT_SCRIPT = """
+import sys, threading, time
+import psycopg, riffq
+from riffq.testing import free_port, wait_for_port
+port = free_port()
+srv = riffq.Server(f"127.0.0.1:{port}")
+srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
+srv.register_database("exitdb")
+threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+assert wait_for_port(port)
+dsn = f"host=127.0.0.1 port={port} user=u dbname=exitdb"
+
+def client(i):
+    try:
+        with psycopg.connect(dsn, autocommit=True, application_name=f"c{i}") as c:
+            while True:
+                c.execute("select * from pg_stat_activity").fetchall()
+                c.execute("select count(*) from pg_attribute a, pg_attribute b"
+                          " where a.attnum + b.attnum > %s", (i,)).fetchall()
+    except Exception:
+        pass  # the server went away
+
+for i in range(4):
+    threading.Thread(target=client, args=(i,), daemon=True).start()
+time.sleep(0.4)
+if sys.argv[1] == "stop":
+    srv.stop()
+"""
+
+
+@pytest.mark.parametrize("how", ["stop", "end"])
+def test_exit_while_clients_query_is_clean(how: str) -> None:
+    """A program that exits while clients are still sending catalog queries
+    (after stop(), or without it) exits cleanly: the exit stops the server
+    and waits for its thread (workers running handlers, or DuckDB objects
+    dropped on them, during the interpreter's finalization aborted it)."""
+    import subprocess
+    import sys
+
+    procs = [subprocess.Popen([sys.executable, "-c", _BUSY_EXIT_SCRIPT, how],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and "terminate called" not in err, err[-2000:]
+
+
 def test_exit_right_after_stop_is_clean() -> None:
     """A program that stops the server and exits at once, while the serving
     thread is still closing the catalog's DuckDB database, exits cleanly

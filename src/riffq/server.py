@@ -22,10 +22,12 @@ the listener is bound.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import inspect
 import logging
 import os
+import threading
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .catalog import Catalog
@@ -419,12 +421,29 @@ class Server(_CoreServer):
                     user_cb(host, port)
 
             super().on_ready(report_ready)
+        # Serving on a thread of its own: an interpreter exiting meanwhile
+        # (the program stopped the server, or just ended) first stops it and
+        # waits for this thread to finish: workers still running handlers,
+        # or the catalog's DuckDB objects dropped on them, during the
+        # interpreter's finalization abort the process.
+        stopped = threading.Event()
+
+        def stop_at_exit() -> None:
+            self.stop()
+            stopped.wait(30)
+
+        if threading.current_thread() is not threading.main_thread():
+            atexit.register(stop_at_exit)
         try:
             super().start(tls=tls, catalog_emulation=catalog_emulation,
                           server_version=server_version)
         finally:
-            if catalog_emulation:
-                self._close_catalog()
+            try:
+                if catalog_emulation:
+                    self._close_catalog()
+            finally:
+                stopped.set()
+                atexit.unregister(stop_at_exit)
 
     def _close_catalog(self) -> None:
         """After serving: release the catalog engine (its DuckDB database and

@@ -159,6 +159,7 @@ class CatalogEngine:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._busy_since = 0.0
+        self._orphans: List[Any] = []  # cursors of sessions that ended while closing
         # DuckDB statements running for a query (watch()): token -> (callback, cursor)
         self._watched: Dict[int, Tuple[Any, Any]] = {}
         self._watch_cond = threading.Condition()
@@ -182,15 +183,26 @@ class CatalogEngine:
         database, remove the private catalog file. For a server that has
         stopped serving (no query may be running or come later);
         idempotent."""
-        self._closing.set()
+        with self._busy_lock:  # no session work starts from now on (busy())
+            self._closing.set()
         with self._watch_cond:
             self._watch_cond.notify_all()
-        # One closer at a time, the others wait for it: the serving thread
-        # closes when start() returns, the interpreter's exit (atexit) too.
-        # _release's frame, and with it the last reference to every DuckDB
-        # object it drops, is gone before the lock is: a DuckDB connection's
-        # destructor re-takes the GIL, and a daemon thread that does so
-        # while the interpreter finalizes aborts the process.
+        # Nothing may be inside DuckDB in another thread when close()
+        # returns, nor may a DuckDB object be dropped there afterwards: a
+        # thread re-taking the GIL from DuckDB's C++ code while the
+        # interpreter finalizes aborts the process ("terminate called
+        # without an active exception"). So: wait for the sessions' work in
+        # progress (a late disconnect's cursor close, a query), and one
+        # closer at a time (the serving thread when start() returns, atexit
+        # too), _release's frame, holding the last references, gone before
+        # the lock is.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with self._busy_lock:
+                if self._busy == 0:
+                    break
+            self._interrupt_all()  # their answers would go nowhere
+            time.sleep(0.005)
         with self._close_lock:
             self._release()
         atexit.unregister(self.close)
@@ -203,13 +215,17 @@ class CatalogEngine:
                 thread.join(timeout=30)
         for sess in list(self._sessions.values()):
             with sess.lock:
-                self.logout(sess.conn_id)
+                self._sessions.pop(sess.conn_id, None)
+                _close_cursor(sess)
         con, self._con = self._con, None
         if con is not None:
             try:
                 con.close()
             except Exception:  # already gone with the interpreter
                 logger.debug("closing the catalog database", exc_info=True)
+        with self._busy_lock:
+            orphans, self._orphans = self._orphans, []
+        del orphans  # here, in the closer's frame
         if self._workfile is not None:
             from .snapshot import remove_workfile
 
@@ -260,8 +276,14 @@ class CatalogEngine:
 
     @contextlib.contextmanager
     def busy(self) -> Iterator[None]:
-        """Mark a session's work (a login, a catalog query) in progress."""
+        """Mark a session's work (a login, a catalog query, a logout) in
+        progress.
+
+        Raises:
+            CatalogError: 57P01 once the engine is closing."""
         with self._busy_lock:
+            if self._closing.is_set():
+                raise CatalogError("57P01", "terminating connection: the server is stopping")
             self._busy += 1
             self._busy_since = time.monotonic()
         try:
@@ -306,6 +328,14 @@ class CatalogEngine:
                         except Exception:  # the cursor may be closing
                             logger.debug("interrupting a catalog statement", exc_info=True)
             self._closing.wait(self.WATCH_SECONDS)
+
+    def _interrupt_all(self) -> None:
+        with self._watch_cond:
+            for _, cur in self._watched.values():
+                try:
+                    cur.interrupt()
+                except Exception:  # the cursor may be closing
+                    logger.debug("interrupting a catalog statement", exc_info=True)
 
     QUIET_SECONDS = 0.05
 
@@ -453,14 +483,22 @@ class CatalogEngine:
         return Settings(self._guc_defs, overrides)
 
     def logout(self, conn_id: int) -> None:
-        """Forget a closed connection's session (and close its cursor)."""
+        """Forget a closed connection's session (and close its cursor; once
+        the engine is closing, closing the database closes it)."""
         sess = self._sessions.pop(conn_id, None)
-        if sess is not None and sess.cursor is not None:
-            cur, sess.cursor = sess.cursor, None
-            try:
-                cur.close()
-            except Exception:  # the cursor may already be gone with the database
-                pass
+        if sess is None or sess.cursor is None:
+            return
+        cur, sess.cursor = sess.cursor, None
+        try:
+            with self.busy():
+                try:
+                    cur.close()
+                except Exception:  # the cursor may already be gone with the database
+                    logger.debug("closing a session's cursor", exc_info=True)
+                del cur  # its destructor re-takes the GIL: inside busy() (see close())
+        except CatalogError:  # closing: the closer drops it
+            with self._busy_lock:
+                self._orphans.append(cur)
 
     def session(self, conn_id: int) -> Optional[Session]:
         """The session of ``conn_id`` (None when it never logged in here)."""
@@ -679,6 +717,15 @@ class CatalogEngine:
                 if not sess.dstd or cur.execute(derived.own_rows_sql(fam)).fetchone()[0]:
                     cur.execute(derived.fill_sql(fam, sess.dstd, sql_literal(sess.dkey)))
                 done.add(fam)
+
+
+def _close_cursor(sess: Session) -> None:
+    cur, sess.cursor = sess.cursor, None
+    if cur is not None:
+        try:
+            cur.close()
+        except Exception:  # the cursor may already be gone with the database
+            logger.debug("closing a session's cursor", exc_info=True)
 
 
 def _load_front_end() -> None:

@@ -168,7 +168,8 @@ class CatalogRouter:
         # select list before the change takes effect for later statements).
         for item in res.bound_set_configs(params):
             self._apply(sess, item.name, item.value, cb, explicit=True)
-        cb(table)
+        if not getattr(cb, "done", False):  # (cancelled meanwhile: answered already)
+            cb(table)
 
     # ---- SET / RESET / SHOW ----
     def _settings_stmt(self, sess: Session, sql: str, cb: Any) -> bool:
