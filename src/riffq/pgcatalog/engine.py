@@ -201,7 +201,7 @@ class CatalogEngine:
             with self._busy_lock:
                 if self._busy == 0:
                     break
-            self._interrupt_all()  # their answers would go nowhere
+            self._interrupt(expired_only=False)  # their answers would go nowhere
             time.sleep(0.005)
         with self._close_lock:
             self._release()
@@ -283,7 +283,7 @@ class CatalogEngine:
             CatalogError: 57P01 once the engine is closing."""
         with self._busy_lock:
             if self._closing.is_set():
-                raise CatalogError("57P01", "terminating connection: the server is stopping")
+                raise CatalogError("57P01", "terminating connection due to administrator command")
             self._busy += 1
             self._busy_since = time.monotonic()
         try:
@@ -320,18 +320,15 @@ class CatalogEngine:
             with self._watch_cond:
                 while not self._watched and not self._closing.is_set():
                     self._watch_cond.wait(1.0)
-                # under the lock: a statement still registered is still running
-                for cb, cur in self._watched.values():
-                    if getattr(cb, "done", False):
-                        try:
-                            cur.interrupt()
-                        except Exception:  # the cursor may be closing
-                            logger.debug("interrupting a catalog statement", exc_info=True)
+            self._interrupt(expired_only=True)
             self._closing.wait(self.WATCH_SECONDS)
 
-    def _interrupt_all(self) -> None:
-        with self._watch_cond:
-            for _, cur in self._watched.values():
+    def _interrupt(self, expired_only: bool) -> None:
+        """Interrupt the watched statements (of expired callbacks only)."""
+        with self._watch_cond:  # held: a statement still registered is still running
+            for cb, cur in self._watched.values():
+                if expired_only and not getattr(cb, "done", False):
+                    continue
                 try:
                     cur.interrupt()
                 except Exception:  # the cursor may be closing
