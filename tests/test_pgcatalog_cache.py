@@ -29,12 +29,14 @@ def test_volatility_is_transitive() -> None:
         "rq_fn.keywords": ["SELECT unnest(['current_date', 'now()', 'localtime'])"],
         "rq_fn.type_word": ["CASE WHEN t = 'uuid' THEN 'uuid' END"],
         "rq_fn.today_col": ["SELECT s.\"today\" FROM x s"],
+        "rq_pg.pg_settings2": ["SELECT coalesce(getvariable('rq_gucs_base')[n],"
+                               " getvariable('rq_gucs')[n], 'x') FROM t"],
         "rq_pg.pg_stat_activity": ["SELECT * FROM rq_base.pg_stat_activity"],
         "rq_pg.pg_stat_gssapi": ["SELECT pid FROM rq_pg.pg_stat_activity"],
     }
     kinds = volatility(defs)
     assert kinds["settings"] == {"rq_fn._guc", "rq_fn.current_setting", "rq_pg.pg_settings",
-                                 "rq_is.settings_user"}
+                                 "rq_is.settings_user", "rq_pg.pg_settings2"}
     assert kinds["conn"] == {"rq_fn.pg_backend_pid"}
     assert kinds["volatile"] == {"rq_fn.age1"}
     assert kinds["activity"] == {"rq_pg.pg_stat_activity", "rq_pg.pg_stat_gssapi"}

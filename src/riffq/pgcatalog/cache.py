@@ -45,7 +45,7 @@ _KIND_RE = {
         r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b",
         re.IGNORECASE),
     "activity": re.compile(r"\bpg_stat_activity\b", re.IGNORECASE),
-    "settings": re.compile(r"getvariable\('rq_gucs'\)", re.IGNORECASE),
+    "settings": re.compile(r"getvariable\('rq_gucs(?:_base)?'\)", re.IGNORECASE),
     "conn": re.compile(
         r"getvariable\('rq_(?:pid|client_addr|client_port|server_addr|server_port)'\)",
         re.IGNORECASE),
@@ -54,13 +54,14 @@ KINDS = tuple(_KIND_RE)
 
 
 # String literals: a type name 'uuid' or a keyword list holding
-# 'current_date' reads nothing volatile. (A variable's name is kept.)
-_LITERAL_RE = re.compile(r"(?<!getvariable\()'(?:[^']|'')*'", re.IGNORECASE)
+# 'current_date' reads nothing volatile. Scanned left to right, a variable
+# read (kept) or a literal (emptied).
+_LITERAL_RE = re.compile(r"(getvariable\('[^']*'\))|'(?:[^']|'')*'", re.IGNORECASE)
 
 
 def _code(text: str) -> str:
     """SQL text without its string literals but variable names."""
-    return _LITERAL_RE.sub("''", text)
+    return _LITERAL_RE.sub(lambda m: m.group(1) or "''", text)
 
 
 def _names(text: str) -> Iterable[str]:
