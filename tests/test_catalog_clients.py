@@ -454,6 +454,43 @@ def test_sqlalchemy_reflected_select(target: Server, ref: Server) -> None:
     assert select_through_reflected_table(target) == expected
 
 
+# ---- settings with units ------------------------------------------------------------
+
+_UNIT_SETS = [("work_mem", "64MB"), ("work_mem", "1025"), ("work_mem", "1.5GB"),
+              ("work_mem", "0x100"), ("statement_timeout", "100"), ("statement_timeout", "60s"),
+              ("statement_timeout", "1.5h"), ("statement_timeout", "5 s"),
+              ("lock_timeout", "1d"), ("vacuum_cost_delay", "0.5ms"),
+              ("vacuum_cost_delay", "2"), ("temp_buffers", "1MB"),
+              ("work_mem", "5x"), ("statement_timeout", "-5"), ("work_mem", "10 MB extra"),
+              ("vacuum_cost_delay", "101"), ("statement_timeout", "5 parsecs")]
+
+
+def test_settings_with_units_like_postgresql(target: Server, ref: Server) -> None:
+    """SET of a number with a unit, then SHOW, current_setting() and
+    pg_settings' setting/unit: the same texts as PostgreSQL (SHOW prints the
+    largest exact unit: 4096 kB is "4MB"), the same errors (22023)."""
+    import psycopg
+
+    def run(server: Server) -> List[Any]:
+        out: List[Any] = []
+        with psycopg.connect(server.dsn, autocommit=True) as con:
+            for name in ("work_mem", "statement_timeout"):
+                out.append(con.execute(f"show {name}").fetchone())
+            for name, value in _UNIT_SETS:
+                try:
+                    con.execute(f"set {name} = '{value}'")
+                except psycopg.Error as exc:
+                    out.append((name, value, exc.sqlstate, str(exc).split("\n")[0]))
+                    continue
+                out.append((name, value, con.execute(f"show {name}").fetchone()[0],
+                            con.execute("select current_setting(%s)", (name,)).fetchone()[0],
+                            con.execute("select setting, unit from pg_settings where name = %s",
+                                        (name,)).fetchone()))
+        return out
+
+    assert run(target) == run(ref)
+
+
 # ---- psycopg TypeInfo / asyncpg ---------------------------------------------------
 
 @pytest.mark.parametrize("name", ["int4", "text[]", "numeric", "uuid", "jsonb"])

@@ -346,6 +346,12 @@ def test_result_cache_never_shares_session_answers(srv: ServerProcess) -> None:
         assert rows(one, q)[0][0] == "rc_three"
         one.execute("set application_name = 'rc_one'")  # a settings answer seen before
         assert rows(one, q) == a
+        mem = "select setting, unit from pg_settings where name = 'work_mem'"
+        one.execute("set work_mem = '64MB'")
+        assert rows(one, mem) == [("65536", "kB")]
+        one.execute("set work_mem = '1MB'")
+        assert rows(one, mem) == [("1024", "kB")]
+        assert rows(two, mem) == [("4096", "kB")]
         t1 = rows(one, "select now()")[0][0]
         time.sleep(0.01)
         assert rows(one, "select now()")[0][0] != t1

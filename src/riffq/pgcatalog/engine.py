@@ -617,8 +617,10 @@ class CatalogEngine:
                    ("rq_bkey", derived.STD_KEY if sess.dstd else sess.dkey)]
         # literals, not parameters: schema.sql_literal says why
         stmts = [f"SET VARIABLE {name} = {sql_literal(value)}" for name, value in values]
-        stmts.append(f"SET VARIABLE rq_gucs = MAP({sql_literal(list(gucs))}::VARCHAR[],"
-                     f" {sql_literal(list(gucs.values()))}::VARCHAR[])")
+        base = sess.settings.base_map()
+        for var, m in (("rq_gucs", gucs), ("rq_gucs_base", base)):
+            stmts.append(f"SET VARIABLE {var} = MAP({sql_literal(list(m))}::VARCHAR[],"
+                         f" {sql_literal(list(m.values()))}::VARCHAR[])")
         cur.execute(";\n".join(stmts))
         sess.gucs_digest = hashlib.blake2b(repr(sorted(gucs.items())).encode(),
                                            digest_size=16).digest()

@@ -36,8 +36,10 @@ pg_catalog views, per view:
   timestamps NULL; numbackends counts rq_pg.pg_stat_activity rows).
 - pg_settings: table ``rq_base.pg_settings`` with the built-in rows; the
   view ``rq_pg.pg_settings`` takes ``setting`` from the session's
-  ``getvariable('rq_gucs')`` MAP (lower-case name -> value) when the name is
-  in it, else the table's value: the engine's per-session overlay hook.
+  ``getvariable('rq_gucs_base')`` MAP (lower-case name -> value in its base
+  unit, numbers with a unit only) or ``getvariable('rq_gucs')`` (SHOW's
+  text) when the name is in one, else the table's value: the engine's
+  per-session overlay hook.
 - tables with built-in rows: pg_config, pg_available_extensions,
   pg_available_extension_versions, pg_timezone_names, pg_timezone_abbrevs.
 - pg_stat_activity: one row per connection, written by the engine before a
@@ -288,9 +290,12 @@ _add_sys_user_variants()
 ACTIVITY_STATE = ("CASE WHEN pid = CAST(getvariable('rq_pid') AS INTEGER) THEN 'active'"
                   " ELSE state END")
 
-# rq_pg.pg_settings.setting: the session's value (engine hook), else built-in
+# rq_pg.pg_settings.setting: the session's value (engine hook: in the base
+# unit for numbers with a unit, rq_gucs_base; rq_gucs holds SHOW's text),
+# else built-in
 SETTINGS_OVERLAY = (
-    "coalesce(map_extract_value(CAST(getvariable('rq_gucs') AS MAP(VARCHAR, VARCHAR)),"
+    "coalesce(map_extract_value(CAST(getvariable('rq_gucs_base') AS MAP(VARCHAR, VARCHAR)),"
+    " lower(name)), map_extract_value(CAST(getvariable('rq_gucs') AS MAP(VARCHAR, VARCHAR)),"
     " lower(name)), setting)")
 
 

@@ -24,6 +24,7 @@ writes ISO dates, postgres intervals and UTF-8 text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -60,6 +61,9 @@ class GucDef:
     context: str = "user"     # internal, postmaster, sighup, superuser, user...
     enumvals: Tuple[str, ...] = ()
     description: str = ""
+    unit: str = ""            # pg_settings.unit: the base unit of a number ("kB", "ms"...)
+    min_val: Optional[float] = None
+    max_val: Optional[float] = None
 
 
 # Who may change what during a session (PostgreSQL refuses the rest).
@@ -78,6 +82,12 @@ class Settings:
         self._defs = defs
         self._values: Dict[str, str] = {k: d.default for k, d in defs.items()}
         for k, v in overrides.items():
+            d = defs.get(k.lower())
+            if d is not None and d.unit:  # ALTER DATABASE ... SET work_mem = '64MB'
+                try:
+                    v = _normalize(d, v)
+                except SettingError:
+                    pass
             self._values[k.lower()] = v
         self._session_defaults = dict(self._values)
 
@@ -91,7 +101,14 @@ class Settings:
         key = name.lower()
         if key not in self._values:
             raise SettingError("42704", f'unrecognized configuration parameter "{name}"')
-        return self._values[key]
+        return self._shown(key)
+
+    def _shown(self, key: str) -> str:
+        """A value as SHOW prints it: numbers with a unit in the largest unit
+        that holds them exactly (work_mem 4096 kB is "4MB")."""
+        d = self._defs.get(key)
+        value = self._values[key]
+        return _show_number(d, value) if d is not None and d.unit else value
 
     def display_name(self, name: str) -> str:
         """The column name PostgreSQL gives ``SHOW name``."""
@@ -103,12 +120,19 @@ class Settings:
         out = []
         for key in sorted(self._values, key=lambda k: self.display_name(k).lower()):
             d = self._defs.get(key)
-            out.append((d.name if d else key, self._values[key], d.description if d else ""))
+            out.append((d.name if d else key, self._shown(key), d.description if d else ""))
         return out
 
     def as_map(self) -> Dict[str, str]:
-        """Lower-case name -> value (what catalog SQL sees via current_setting)."""
-        return dict(self._values)
+        """Lower-case name -> value as SHOW prints it (what catalog SQL sees
+        via current_setting)."""
+        return {key: self._shown(key) for key in self._values}
+
+    def base_map(self) -> Dict[str, str]:
+        """Lower-case name -> value in its base unit, for the parameters
+        with a unit (pg_settings.setting: work_mem "4096", unit "kB")."""
+        return {key: v for key, v in self._values.items()
+                if (d := self._defs.get(key)) is not None and d.unit}
 
     # ---- changing ----
     def set(self, name: str, value: Optional[str]) -> Tuple[str, str]:
@@ -181,19 +205,105 @@ def _normalize(d: GucDef, value: str) -> str:
     return _normalize_special(d, value)
 
 
-def _normalize_number(d: GucDef, v: str) -> str:
-    body = v
-    for unit in ("ms", "s", "min", "h", "d", "kB", "MB", "GB", "TB", "B", "us"):
-        if body.endswith(unit):
-            body = body[: -len(unit)].strip()
-            break
+# Units PostgreSQL accepts and shows for numbers (guc.c's conversion tables),
+# as sizes in bytes / durations in microseconds, largest first.
+_MEMORY_UNITS = (("TB", 1024.0 ** 4), ("GB", 1024.0 ** 3), ("MB", 1024.0 ** 2),
+                 ("kB", 1024.0), ("B", 1.0))
+_TIME_UNITS = (("d", 86400e6), ("h", 3600e6), ("min", 60e6), ("s", 1e6), ("ms", 1e3),
+               ("us", 1.0))
+# pg_settings.unit -> (its table, its size); "8kB" is a block (BLCKSZ 8192)
+_BASE_UNITS = {"B": (_MEMORY_UNITS, 1.0), "kB": (_MEMORY_UNITS, 1024.0),
+               "MB": (_MEMORY_UNITS, 1024.0 ** 2), "8kB": (_MEMORY_UNITS, 8192.0),
+               "ms": (_TIME_UNITS, 1e3), "s": (_TIME_UNITS, 1e6), "min": (_TIME_UNITS, 60e6)}
+
+
+def _conversions(base: str) -> List[Tuple[str, float]]:
+    """(unit, how many base units it is), largest first, for a base unit."""
+    table, size = _BASE_UNITS[base]
+    return [(u, n / size) for u, n in table]
+
+
+_NUMBER = re.compile(r"\s*([+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))"
+                     r"\s*(\S*)\s*$")
+
+
+def _parse_number(d: GucDef, v: str) -> Optional[float]:
+    """``v`` (a number, optionally followed by a unit) in ``d``'s base unit,
+    as PostgreSQL's parse_int / parse_real read it (integers also in hex or
+    octal; rounded after the unit's conversion); None when it is not one."""
+    m = _NUMBER.match(v)
+    if m is None:
+        return None
+    number, unit = m.groups()
+    digits = number.lstrip("+-")
     try:
-        float(body)
+        if digits[:2] in ("0x", "0X"):
+            value = float(int(number, 16))
+        elif d.vartype == "integer" and digits.isdigit() and len(digits) > 1 and digits[0] == "0":
+            value = float(int(number, 8))  # strtol's base 0
+        else:
+            value = float(number)
     except ValueError:
-        kind = "an integer" if d.vartype == "integer" else "a numeric"
-        raise SettingError("22023", f'invalid value for parameter "{d.name}": "{v}"'
-                           if body else f'parameter "{d.name}" requires {kind} value') from None
-    return v
+        return None
+    if unit:
+        if d.unit not in _BASE_UNITS:
+            return None
+        table = _conversions(d.unit)
+        for i, (name, mult) in enumerate(table):
+            if name == unit:
+                value *= mult
+                if i + 1 < len(table):  # "30.1GB": to a whole next-smaller unit
+                    smaller = table[i + 1][1]
+                    value = round(value / smaller) * smaller
+                break
+        else:
+            return None
+    return float(round(value)) if d.vartype == "integer" else value
+
+
+def _normalize_number(d: GucDef, v: str) -> str:
+    value = _parse_number(d, v)
+    if value is None:
+        raise SettingError("22023", f'invalid value for parameter "{d.name}": "{v}"')
+    shown = str(int(value)) if d.vartype == "integer" else f"{value:g}"
+    if (d.min_val is not None and value < d.min_val) or \
+            (d.max_val is not None and value > d.max_val):
+        unit = f" {d.unit}" if d.unit else ""
+        lo, hi = (_number_text(d, x) for x in (d.min_val, d.max_val))
+        raise SettingError("22023", f"{shown}{unit} is outside the valid range for parameter"
+                                    f' "{d.name}" ({lo} .. {hi})')
+    return shown
+
+
+def _number_text(d: GucDef, x: Optional[float]) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if d.vartype == "integer" else f"{x:g}"
+
+
+def _show_number(d: GucDef, value: str) -> str:
+    """SHOW's text of a number in its base unit: in the largest unit that
+    holds it exactly (guc.c's convert_int/real_from_base_unit); zero and
+    negative values without a unit."""
+    try:
+        base = float(value)
+    except ValueError:
+        return value
+    if base <= 0 or d.unit not in _BASE_UNITS:
+        return value
+    table = _conversions(d.unit)
+    if d.vartype == "integer":
+        n = int(base)
+        for name, mult in table:
+            if mult <= 1.0 or n % int(mult) == 0:
+                return f"{round(n / mult)}{name}"
+        return value
+    shown, unit = base, d.unit
+    for name, mult in table:
+        shown, unit = base / mult, name
+        if abs(round(shown) / shown - 1.0) <= 1e-8:
+            break
+    return f"{shown:g}{unit}"
 
 
 def _normalize_special(d: GucDef, value: str) -> str:
@@ -229,5 +339,14 @@ def defs_from_rows(rows: Iterable[Mapping[str, object]]) -> Dict[str, GucDef]:
                                    str(r.get("vartype") or "string"),
                                    str(r.get("context") or "user"),
                                    tuple(str(e) for e in ev) if isinstance(ev, (list, tuple)) else (),
-                                   str(r.get("short_desc") or ""))
+                                   str(r.get("short_desc") or ""), str(r.get("unit") or ""),
+                                   _float_or_none(r.get("min_val")),
+                                   _float_or_none(r.get("max_val")))
     return out
+
+
+def _float_or_none(v: object) -> Optional[float]:
+    try:
+        return None if v is None else float(str(v))
+    except ValueError:
+        return None
