@@ -376,6 +376,21 @@ def test_cancel_stops_a_catalog_query(srv: ServerProcess) -> None:
         assert time.monotonic() - t < 3
 
 
+def test_statement_timeout_stops_a_catalog_query(srv: ServerProcess) -> None:
+    """SET statement_timeout applies to catalog queries: 57014 "canceling
+    statement due to statement timeout", and the connection goes on."""
+    with connect(srv) as conn:
+        conn.execute("set statement_timeout = '300ms'")
+        t = time.monotonic()
+        with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
+            rows(conn, "select sum(a.attnum + b.attnum + c.attnum)"
+                       " from pg_attribute a, pg_attribute b, pg_attribute c")
+        assert time.monotonic() - t < 3
+        assert rows(conn, "select count(*) > 0 from pg_class") == [(True,)]
+        conn.execute("set statement_timeout = 0")
+        assert rows(conn, "show statement_timeout") == [("0",)]
+
+
 def test_huge_catalog_answer_is_refused(srv: ServerProcess) -> None:
     """A catalog answer over the limit (64 MB of Arrow) is refused with
     54000 rather than held in the server's memory; the connection goes on."""

@@ -160,8 +160,8 @@ class CatalogEngine:
         self._busy_lock = threading.Lock()
         self._busy_since = 0.0
         self._orphans: List[Any] = []  # cursors of sessions that ended while closing
-        # DuckDB statements running for a query (watch()): token -> (callback, cursor)
-        self._watched: Dict[int, Tuple[Any, Any]] = {}
+        # DuckDB statements running for a query (watch())
+        self._watched: Dict[int, "_Watched"] = {}
         self._watch_cond = threading.Condition()
         self._watcher: Optional[threading.Thread] = None
         self._activity: Optional[Tuple[Any, ...]] = None  # what pg_stat_activity holds
@@ -295,42 +295,52 @@ class CatalogEngine:
     WATCH_SECONDS = 0.05
 
     @contextlib.contextmanager
-    def watch(self, cb: Any, cur: Any) -> Iterator[None]:
+    def watch(self, cb: Any, cur: Any, timeout_ms: int = 0) -> Iterator["_Watched"]:
         """While the block runs a query's DuckDB statement on ``cur``,
         interrupt it if the query's callback expires (``cb.done`` before an
-        answer: the client cancelled, the query timed out, the client left).
-        The core answers the client at once; without this the abandoned
+        answer: the client cancelled, the query timed out, the client left)
+        or ``timeout_ms`` (the session's statement_timeout; 0: none) passes;
+        the yielded object's ``timed_out`` then tells the second case. The
+        core answers an expired callback at once; without this the abandoned
         statement ran on, and the session's next one waited for it."""
-        token = object()
+        w = _Watched(cb, cur, time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None)
         with self._watch_cond:
-            self._watched[id(token)] = (cb, cur)
+            self._watched[id(w)] = w
             if self._watcher is None:
                 self._watcher = threading.Thread(target=self._watch_loop,
                                                  name="riffq-catalog-watch", daemon=True)
                 self._watcher.start()
             self._watch_cond.notify()
         try:
-            yield
+            yield w
         finally:
             with self._watch_cond:
-                del self._watched[id(token)]
+                del self._watched[id(w)]
 
     def _watch_loop(self) -> None:
         while not self._closing.is_set():
             with self._watch_cond:
                 while not self._watched and not self._closing.is_set():
                     self._watch_cond.wait(1.0)
+                deadlines = [w.deadline for w in self._watched.values() if w.deadline]
             self._interrupt(expired_only=True)
-            self._closing.wait(self.WATCH_SECONDS)
+            pause = self.WATCH_SECONDS
+            if deadlines:
+                pause = min(pause, max(0.001, min(deadlines) - time.monotonic()))
+            self._closing.wait(pause)
 
     def _interrupt(self, expired_only: bool) -> None:
-        """Interrupt the watched statements (of expired callbacks only)."""
+        """Interrupt the watched statements (expired or past their deadline
+        only, or all)."""
+        now = time.monotonic()
         with self._watch_cond:  # held: a statement still registered is still running
-            for cb, cur in self._watched.values():
-                if expired_only and not getattr(cb, "done", False):
-                    continue
+            for w in self._watched.values():
+                if expired_only and not getattr(w.cb, "done", False):
+                    if w.deadline is None or now < w.deadline:
+                        continue
+                    w.timed_out = True
                 try:
-                    cur.interrupt()
+                    w.cur.interrupt()
                 except Exception:  # the cursor may be closing
                     logger.debug("interrupting a catalog statement", exc_info=True)
 
@@ -716,6 +726,16 @@ class CatalogEngine:
                 if not sess.dstd or cur.execute(derived.own_rows_sql(fam)).fetchone()[0]:
                     cur.execute(derived.fill_sql(fam, sess.dstd, sql_literal(sess.dkey)))
                 done.add(fam)
+
+
+class _Watched:
+    """A query's DuckDB statement under CatalogEngine.watch."""
+
+    __slots__ = ("cb", "cur", "deadline", "timed_out")
+
+    def __init__(self, cb: Any, cur: Any, deadline: Optional[float]) -> None:
+        self.cb, self.cur, self.deadline = cb, cur, deadline
+        self.timed_out = False
 
 
 def _close_cursor(sess: Session) -> None:

@@ -145,13 +145,15 @@ class CatalogRouter:
             cur = self.engine.cursor(sess)
             key = self.engine.cache_key(sess, duck_sql, params)
             table = self.engine.results.get(key) if key is not None else None
+            watched = None
             try:
                 if table is None:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
                     kinds = self.engine.statement_kinds(duck_sql)
                     if kinds is None or "activity" in kinds:
                         self.engine.ensure_activity()
-                    with self.engine.watch(cb, cur):
+                    with self.engine.watch(cb, cur, sess.settings.millis("statement_timeout")
+                                           ) as watched:
                         table = _run(cur, duck_sql, params)
                     table = _mark_types(table, res.output_types)
                     if key is not None:
@@ -160,6 +162,8 @@ class CatalogRouter:
                 if getattr(cb, "done", False):  # cancelled, timed out: answered already
                     logger.info("catalog query interrupted: %s", sql)
                     return None
+                if watched is not None and watched.timed_out:
+                    return _error(cb, "57014", "canceling statement due to statement timeout")
                 code, msg = _duckdb_error(exc)
                 logger.info("catalog query failed (%s: %s): %s -> %s", code, msg, sql, duck_sql,
                             exc_info=logger.isEnabledFor(logging.DEBUG))

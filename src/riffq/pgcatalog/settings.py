@@ -110,6 +110,18 @@ class Settings:
         value = self._values[key]
         return _show_number(d, value) if d is not None and d.unit else value
 
+    def millis(self, name: str) -> int:
+        """A time parameter's value in milliseconds (statement_timeout); 0
+        when unset or not a time."""
+        d = self._defs.get(name.lower())
+        value = self._values.get(name.lower(), "")
+        try:
+            n = float(value)
+        except ValueError:
+            return 0
+        scale = {"ms": 1, "s": 1000, "min": 60000}.get(d.unit if d else "ms", 0)
+        return int(n * scale)
+
     def display_name(self, name: str) -> str:
         """The column name PostgreSQL gives ``SHOW name``."""
         d = self._defs.get(name.lower())
