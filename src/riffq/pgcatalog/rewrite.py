@@ -1215,7 +1215,7 @@ class _Rewriter:
         if isinstance(node, tuple):
             items = [self.visit(x) for x in node]
             # the same tuple when nothing changed: setting an attribute of a
-            # pglast node validates the value (a fifth of a rewrite's time)
+            # pglast node validates the value
             return node if all(a is b for a, b in zip(items, node)) else tuple(items)
         if not isinstance(node, ast.Node):
             return node
