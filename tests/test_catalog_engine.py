@@ -532,34 +532,48 @@ def test_catalog_example_browses_with_psql(tmp_path: Path) -> None:
             assert rows(conn, "select count(*) from klines") == [(2,)]
 
 
-_EXIT_SCRIPT = """
-import sys, threading
-import psycopg, riffq
-from riffq.testing import free_port, wait_for_port
-port = free_port()
-srv = riffq.Server(f"127.0.0.1:{port}")
-srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
-srv.register_database("exitdb")
-threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
-assert wait_for_port(port)
-with psycopg.connect(f"host=127.0.0.1 port={port} user=u dbname=exitdb", autocommit=True) as c:
-    c.execute("select relname from pg_class where relname = 'pg_type'").fetchall()
-srv.stop()
-"""
-
-
-_BUSY_EXIT_SCRIPT = """
+# Programs run in a subprocess of their own: a catalog-emulating server on a
+# thread, then what the test does with it.
+_SCRIPT_SERVER = """
 import sys, threading, time
 import psycopg, riffq
 from riffq.testing import free_port, wait_for_port
 port = free_port()
 srv = riffq.Server(f"127.0.0.1:{port}")
 srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
-srv.register_database("exitdb")
+srv.register_database("scriptdb")
+srv.register_table("scriptdb", "public", "t", [{"id": {"type": "int", "nullable": False}}])
 threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
 assert wait_for_port(port)
-dsn = f"host=127.0.0.1 port={port} user=u dbname=exitdb"
+dsn = f"host=127.0.0.1 port={port} user=u dbname=scriptdb"
+"""
 
+
+def _run_scripts(script: str, args: List[str], copies: int) -> List[str]:
+    """Run ``copies`` of a program at once; each must exit cleanly (no
+    'terminate called'); their outputs."""
+    import subprocess
+    import sys
+
+    procs = [subprocess.Popen([sys.executable, "-c", _SCRIPT_SERVER + script, *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(copies)]
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and "terminate called" not in err, err[-2000:]
+        outs.append(out)
+    return outs
+
+
+_EXIT_SCRIPT = """
+with psycopg.connect(dsn, autocommit=True) as c:
+    c.execute("select relname from pg_class where relname = 'pg_type'").fetchall()
+srv.stop()
+"""
+
+
+_BUSY_EXIT_SCRIPT = """
 def client(i):
     try:
         with psycopg.connect(dsn, autocommit=True, application_name=f"c{i}") as c:
@@ -584,15 +598,7 @@ def test_exit_while_clients_query_is_clean(how: str) -> None:
     (after stop(), or without it) exits cleanly: the exit stops the server
     and waits for its thread (workers running handlers, or DuckDB objects
     dropped on them, during the interpreter's finalization aborted it)."""
-    import subprocess
-    import sys
-
-    procs = [subprocess.Popen([sys.executable, "-c", _BUSY_EXIT_SCRIPT, how],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(6)]
-    for p in procs:
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 0 and "terminate called" not in err, err[-2000:]
+    _run_scripts(_BUSY_EXIT_SCRIPT, [how], 6)
 
 
 def test_exit_right_after_stop_is_clean() -> None:
@@ -601,28 +607,11 @@ def test_exit_right_after_stop_is_clean() -> None:
     (it aborted in 'terminate called without an active exception' about
     one run in ten: a DuckDB object dropped by a daemon thread during the
     interpreter's finalization)."""
-    import subprocess
-    import sys
-
-    procs = [subprocess.Popen([sys.executable, "-c", _EXIT_SCRIPT], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(8)]
-    for p in procs:
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 0 and "terminate called" not in err, err[-2000:]
+    _run_scripts(_EXIT_SCRIPT, [], 8)
 
 
 _PARAMS_SCRIPT = """
-import sys, threading
-import psycopg, riffq
-from riffq.testing import free_port, wait_for_port
-port = free_port()
-srv = riffq.Server(f"127.0.0.1:{port}")
-srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
-srv.register_database("paramdb")
-srv.register_table("paramdb", "public", "t", [{"id": {"type": "int", "nullable": False}}])
-threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
-assert wait_for_port(port)
-with psycopg.connect(f"host=127.0.0.1 port={port} user=u dbname=paramdb", autocommit=True) as c:
+with psycopg.connect(dsn, autocommit=True) as c:
     got = c.execute("select relname, %s::int + 1 from pg_class where relname = %s and relnamespace"
                     " = (select oid from pg_namespace where nspname = %s)",
                     (41, "t", "public")).fetchall()
@@ -638,10 +627,5 @@ def test_catalog_answers_need_no_pandas() -> None:
     without DuckDB converting Python values, and SHOW without pyarrow
     building arrays from Python values: both import pandas when it is
     installed (~300-400 ms and ~50 MB on the first one)."""
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", _PARAMS_SCRIPT], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split("\n")[-2] == "[('t', 42), ('read committed',), True] False"
+    out = _run_scripts(_PARAMS_SCRIPT, [], 1)[0]
+    assert out.split("\n")[-2] == "[('t', 42), ('read committed',), True] False"
