@@ -94,7 +94,12 @@ int rq_server_port(rq_server *s) { return atomic_load(&s->port); }
 
 void rq_server_stop(rq_server *s) {
     atomic_store(&s->stopping, 1);
-    if (atomic_load(&s->running)) uv_async_send(&s->wake);
+    /* The wake handle is closed once the shutdown is under way: a second
+     * stop(), or one racing the end of the loop, must not touch it (libuv
+     * aborts). Checked under the lock it is closed with. */
+    pthread_mutex_lock(&s->ev_mu);
+    if (atomic_load(&s->running) && !s->wake_closed) uv_async_send(&s->wake);
+    pthread_mutex_unlock(&s->ev_mu);
 }
 
 /* ---- events ---- */
@@ -347,7 +352,9 @@ static int setup(rq_server *s, int tls, rq_error *err) {
     s->nlisteners = 0;
     s->have_signals = 0;
     s->shutting = 0;
+    pthread_mutex_lock(&s->ev_mu); /* rq_server_stop() reads it from any thread */
     s->wake_closed = 0;
+    pthread_mutex_unlock(&s->ev_mu);
     return RQ_OK;
 }
 

@@ -833,3 +833,34 @@ def test_e2e_cli_serves_parquet(server_factory: Any, tmp_path: Path) -> None:
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(srv.dsn(user="u", password="wrong"))
     assert srv.stop() == 0, srv.log  # SIGTERM: clean exit, not SIGKILL
+
+
+_STOP_STOP_SCRIPT = """
+import threading, riffq
+from riffq.testing import free_port, wait_for_port
+for i in range(20):
+    port = free_port()
+    srv = riffq.Server(f"127.0.0.1:{port}")
+    srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "x"), is_error=True))
+    t = threading.Thread(target=srv.start, daemon=True)
+    t.start()
+    assert wait_for_port(port)
+    stopper = threading.Thread(target=lambda: [srv.stop() for _ in range(3000)])
+    stopper.start()
+    srv.stop()
+    t.join(10)
+    stopper.join()
+    srv.stop()
+print("ok")
+"""
+
+
+def test_stop_is_idempotent_and_thread_safe() -> None:
+    """stop() may be called again and again, from any thread, while the
+    server shuts down and after it stopped (the exit hook does): libuv
+    aborted the process when the wake handle was already closed."""
+    procs = [subprocess.Popen([sys.executable, "-c", _STOP_STOP_SCRIPT], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and out.strip() == "ok", err[-2000:]
