@@ -400,6 +400,9 @@ class Server(_CoreServer):
               server_version: Optional[str] = None) -> None:
         """Bind and serve; blocks until SIGINT/SIGTERM (main thread) or ``stop()``.
 
+        Serving on a thread of its own, the server is also stopped, and that
+        thread waited for (up to 30 s), when the interpreter exits.
+
         Args:
             tls: Offer TLS (requires ``set_tls`` first).
             catalog_emulation: Answer ``pg_catalog`` / ``information_schema``
