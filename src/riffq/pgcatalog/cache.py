@@ -74,10 +74,10 @@ def volatility(defs: Dict[str, List[str]]) -> Dict[str, FrozenSet[str]]:
     name that does."""
     refs = {name: set(n for t in texts for n in _names(t)) - {name}
             for name, texts in defs.items()}
+    codes = {name: [_code(t) for t in texts] for name, texts in defs.items()}
     out = {}
     for kind, pattern in _KIND_RE.items():
-        marked = {name for name, texts in defs.items()
-                  if any(pattern.search(_code(t)) for t in texts)}
+        marked = {name for name, texts in codes.items() if any(pattern.search(t) for t in texts)}
         changed = True
         while changed:
             changed = False

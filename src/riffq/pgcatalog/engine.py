@@ -495,17 +495,13 @@ class CatalogEngine:
         sess = self._sessions.pop(conn_id, None)
         if sess is None or sess.cursor is None:
             return
-        cur, sess.cursor = sess.cursor, None
         try:
-            with self.busy():
-                try:
-                    cur.close()
-                except Exception:  # the cursor may already be gone with the database
-                    logger.debug("closing a session's cursor", exc_info=True)
-                del cur  # its destructor re-takes the GIL: inside busy() (see close())
+            with self.busy():  # the cursor's destructor re-takes the GIL (see close())
+                _close_cursor(sess)
         except CatalogError:  # closing: the closer drops it
             with self._busy_lock:
-                self._orphans.append(cur)
+                self._orphans.append(sess.cursor)
+                sess.cursor = None
 
     def session(self, conn_id: int) -> Optional[Session]:
         """The session of ``conn_id`` (None when it never logged in here)."""
@@ -651,12 +647,12 @@ class CatalogEngine:
         volatile = self._volatile
         return None if volatile is None else cache_mod.statement_kinds(duck_sql, volatile)
 
-    def cache_key(self, sess: Session, duck_sql: str,
-                  params: Optional[Sequence[Any]]) -> Optional[Tuple[Any, ...]]:
-        """The result cache's key for this statement in this session (the
-        session's cursor() must have run), or None when its answer must
-        not be reused: it reads something volatile (see cache.py)."""
-        kinds = self.statement_kinds(duck_sql)
+    def cache_key(self, sess: Session, duck_sql: str, params: Optional[Sequence[Any]],
+                  kinds: Optional[FrozenSet[str]]) -> Optional[Tuple[Any, ...]]:
+        """The result cache's key for this statement (of statement_kinds()
+        ``kinds``) in this session (the session's cursor() must have run),
+        or None when its answer must not be reused: it reads something
+        volatile (see cache.py)."""
         if kinds is None or kinds & cache_mod.NEVER_CACHED:
             return None
         args = tuple(params) if params else ()

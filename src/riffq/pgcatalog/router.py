@@ -143,13 +143,13 @@ class CatalogRouter:
         self.engine.refresh(sess)
         with sess.lock:
             cur = self.engine.cursor(sess)
-            key = self.engine.cache_key(sess, duck_sql, params)
+            kinds = self.engine.statement_kinds(duck_sql)
+            key = self.engine.cache_key(sess, duck_sql, params, kinds)
             table = self.engine.results.get(key) if key is not None else None
             watched = None
             try:
                 if table is None:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
-                    kinds = self.engine.statement_kinds(duck_sql)
                     if kinds is None or "activity" in kinds:
                         self.engine.ensure_activity()
                     with self.engine.watch(cb, cur, sess.settings.millis("statement_timeout")
