@@ -15,9 +15,10 @@ from riffq.pgcatalog.cache import ResultCache, freeze, statement_kinds, volatili
 
 def test_volatility_is_transitive() -> None:
     defs = {
-        "rq_fn._guc": ["getvariable('rq_gucs')[lower(name)]"],
+        "rq_fn._guc": ["getvariable('rq_guc_values')[list_position("
+                       "getvariable('rq_guc_names'), lower(name))]"],
         "rq_fn.current_setting": ["rq_fn._guc(name)"],
-        "rq_pg.pg_settings": ["SELECT coalesce(getvariable('rq_gucs')[name], setting) ..."],
+        "rq_pg.pg_settings": ["SELECT coalesce(getvariable('rq_guc_settings')[i], setting) ..."],
         "rq_is.settings_user": ["SELECT * FROM rq_pg.pg_settings"],
         "rq_fn.format_type": ["(SELECT k.fmt FROM rq_base.rq_k_type k WHERE k.oid = toid"
                               " AND k.key IN (rq_fn._bkey(), rq_fn._tkey()))"],
@@ -29,8 +30,8 @@ def test_volatility_is_transitive() -> None:
         "rq_fn.keywords": ["SELECT unnest(['current_date', 'now()', 'localtime'])"],
         "rq_fn.type_word": ["CASE WHEN t = 'uuid' THEN 'uuid' END"],
         "rq_fn.today_col": ["SELECT s.\"today\" FROM x s"],
-        "rq_pg.pg_settings2": ["SELECT coalesce(getvariable('rq_gucs_base')[n],"
-                               " getvariable('rq_gucs')[n], 'x') FROM t"],
+        "rq_pg.pg_settings2": ["SELECT coalesce(getvariable('rq_guc_settings')[n],"
+                               " getvariable('rq_guc_values')[n], 'x') FROM t"],
         "rq_pg.pg_stat_activity": ["SELECT * FROM rq_base.pg_stat_activity"],
         "rq_pg.pg_stat_gssapi": ["SELECT pid FROM rq_pg.pg_stat_activity"],
     }

@@ -178,7 +178,7 @@ def test_settings_overlay(catalog: Tuple[Any, schema.CatalogSchema]) -> None:
     cur = con.cursor()
     q = "SELECT setting FROM rq_pg.pg_settings WHERE name = 'DateStyle'"
     assert cur.execute(q).fetchone()[0] == "ISO, MDY"
-    cur.execute("SET VARIABLE rq_gucs = MAP {'datestyle': 'German, DMY'}")
+    cur.execute(";".join(schema.settings_variables({"datestyle": "German, DMY"}, {})))
     assert cur.execute(q).fetchone()[0] == "German, DMY"
     assert con.execute(q).fetchone()[0] == "ISO, MDY"  # other connection: own variables
 

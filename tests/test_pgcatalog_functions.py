@@ -22,7 +22,7 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 psycopg = pytest.importorskip("psycopg")
 
-from riffq.pgcatalog import derived  # noqa: E402
+from riffq.pgcatalog import derived, schema  # noqa: E402
 from riffq.pgcatalog.functions import (  # noqa: E402
     FUNCTION_NAMES, install_functions, split_error)
 from riffq.pgcatalog.infoschema import (  # noqa: E402
@@ -172,8 +172,7 @@ def set_session_from_pg(con: Any, conn: Any) -> None:
     con.execute("SET VARIABLE rq_user_oid = ?::BIGINT", [useroid])
     con.execute("SET VARIABLE rq_pid = ?::INTEGER", [pid])
     con.execute("SET VARIABLE rq_search_path = ?::VARCHAR[]", [path])
-    con.execute("SET VARIABLE rq_gucs = MAP(?::VARCHAR[], ?::VARCHAR[])",
-                [list(gucs), list(gucs.values())])
+    con.execute(";".join(schema.settings_variables(gucs, {})))
     # precomputed texts for this session (the catalog is loaded once per module)
     derived.use_key(con, f"test/{dboid}/{user}/" + "/".join(path))
 
@@ -724,7 +723,6 @@ def test_declared_columns_match_definitions(cat: Catalog) -> None:
 
 def test_with_build_catalog_db() -> None:
     """Install on the catalog schema.py builds from the generated data."""
-    schema = pytest.importorskip("riffq.pgcatalog.schema")
     con = duckdb.connect()
     schema.build_catalog_db(con)
     install_functions(con)

@@ -27,6 +27,7 @@ duckdb = pytest.importorskip("duckdb")
 pytest.importorskip("pglast")
 
 from riffq.pgcatalog import rewrite as rw  # noqa: E402
+from riffq.pgcatalog import schema  # noqa: E402
 from riffq.pgcatalog.rewrite import (  # noqa: E402
     RewriteError, RewriteResult, SetConfig, classify, classify_statements, rewrite,
     split_statements)
@@ -53,14 +54,12 @@ def _session_vars(con: Any) -> None:
     rows = con.execute("SELECT name, setting FROM rq_pg.pg_settings").fetchall()
     gucs = {name.lower(): setting for name, setting in rows}
     gucs["search_path"] = '"$user", public'
-    con.execute("SET VARIABLE rq_gucs = MAP($1::VARCHAR[], $2::VARCHAR[])",
-                [list(gucs), list(gucs.values())])
+    con.execute(";".join(schema.settings_variables(gucs, {})))
 
 
 @pytest.fixture(scope="module")
 def duck() -> Any:
     """One DuckDB connection (variables are per connection: never a cursor)."""
-    schema = pytest.importorskip("riffq.pgcatalog.schema")
     functions = pytest.importorskip("riffq.pgcatalog.functions")
     con = duckdb.connect()
     schema.build_catalog_db(con)

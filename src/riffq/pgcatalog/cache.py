@@ -13,7 +13,7 @@ puts it in some of these *kinds*:
 - ``volatile``: the time, randomness, sequences. Never cached.
 - ``activity``: pg_stat_activity (the connections). Never cached; the
   engine writes its rows before such a statement runs.
-- ``settings``: the session's settings (``rq_gucs``: current_setting,
+- ``settings``: the session's settings (``rq_guc_*``: current_setting,
   pg_settings, current_schema...). Cached with the settings' digest in the key.
 - ``conn``: the connection's backend pid, client or server address. Cached
   with the connection's identity in the key.
@@ -45,7 +45,7 @@ _KIND_RE = {
         r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b",
         re.IGNORECASE),
     "activity": re.compile(r"\bpg_stat_activity\b", re.IGNORECASE),
-    "settings": re.compile(r"getvariable\('rq_gucs(?:_base)?'\)", re.IGNORECASE),
+    "settings": re.compile(r"getvariable\('rq_guc_\w+'\)", re.IGNORECASE),
     "conn": re.compile(
         r"getvariable\('rq_(?:pid|client_addr|client_port|server_addr|server_port)'\)",
         re.IGNORECASE),

@@ -36,7 +36,7 @@ from . import derived
 from . import lazy as lazy_mod
 from .rows import (SHARED_ACTIVITY, SHARED_LAZY, SHARED_REGISTERED, EqOps, OidAllocator, RowSet, TypeInfo,
                    build_rows, database_row)
-from .schema import sql_literal
+from .schema import settings_variables, sql_literal
 from .settings import Settings, defs_from_rows
 from .types import TypeResolver
 
@@ -80,6 +80,7 @@ class Session:
     dkey: str = derived.STD_KEY  # key of its precomputed texts (derived.py)
     dstd: bool = True           # its search path is standard (built-ins under 'std')
     gucs_digest: bytes = b""    # digest of its settings (result cache keys, cache.py)
+    guc_names: Tuple[str, ...] = ()  # rq_guc_names as its cursor holds it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search_path(self, schemas: Sequence[str]) -> List[str]:
@@ -597,8 +598,9 @@ class CatalogEngine:
     # ---- per-session DuckDB cursor ----
     def cursor(self, sess: Session) -> Any:
         """The session's DuckDB cursor with its variables up to date."""
-        if sess.cursor is None:
+        if sess.cursor is None:  # a new cursor holds no variables
             sess.cursor = self._con.cursor()
+            sess.vars_dirty, sess.guc_names = True, ()
         if sess.vars_dirty or sess.vars_epoch != self._synced_epoch:
             self._set_variables(sess)
             sess.vars_dirty = False
@@ -623,11 +625,10 @@ class CatalogEngine:
                    ("rq_bkey", derived.STD_KEY if sess.dstd else sess.dkey)]
         # literals, not parameters: schema.sql_literal says why
         stmts = [f"SET VARIABLE {name} = {sql_literal(value)}" for name, value in values]
-        base = sess.settings.base_map()
-        for var, m in (("rq_gucs", gucs), ("rq_gucs_base", base)):
-            stmts.append(f"SET VARIABLE {var} = MAP({sql_literal(list(m))}::VARCHAR[],"
-                         f" {sql_literal(list(m.values()))}::VARCHAR[])")
+        names = tuple(gucs)  # the same on every call but after a new custom setting
+        stmts += settings_variables(gucs, sess.settings.base_map(), names != sess.guc_names)
         cur.execute(";\n".join(stmts))
+        sess.guc_names = names
         sess.gucs_digest = hashlib.blake2b(repr(sorted(gucs.items())).encode(),
                                            digest_size=16).digest()
 

@@ -22,9 +22,9 @@ them as ``InvalidInputException`` whose text contains that marker.
 ``split_error(str(exc))`` returns ``(sqlstate, message)`` for such errors.
 
 Session state comes from DuckDB variables set per connection (design
-contract): rq_db_name, rq_user, rq_pid, rq_search_path, rq_gucs (its
-'search_path' entry tells whether pg_catalog was listed explicitly, for
-current_schema(s)), rq_client_addr/port, rq_db_oid; optional:
+contract): rq_db_name, rq_user, rq_pid, rq_search_path, rq_guc_* (the
+settings, schema.settings_variables; 'search_path' tells whether pg_catalog
+was listed explicitly, for current_schema(s)), rq_client_addr/port, rq_db_oid; optional:
 rq_server_addr/port, rq_start_time, rq_version (the whole version() text).
 
 Catalog conventions the definitions rely on:

@@ -1,7 +1,7 @@
 -- PostgreSQL 15 functions as DuckDB macros in schema rq_fn (see functions.py).
 --
 -- Conventions (docs/catalog_design.md): oids and reg* values are BIGINT;
--- session state comes from DuckDB variables (rq_search_path, rq_gucs,
+-- session state comes from DuckDB variables (rq_search_path, rq_guc_*,
 -- rq_user, rq_db_name, ...); expression columns (pg_attrdef.adbin,
 -- pg_constraint.conbin, pg_index.indpred, pg_rewrite.ev_action) hold the
 -- deparsed text; pg_index.indexprs and pg_proc.proargdefaults hold a JSON
@@ -20,7 +20,9 @@ CREATE MACRO rq_fn._path() AS
 -- Position of a schema in the effective path (NULL: not in the path).
 CREATE MACRO rq_fn._nsp_pos(nsp) AS list_position(rq_fn._path(), nsp);
 
-CREATE MACRO rq_fn._guc(name) AS getvariable('rq_gucs')[lower(name)];
+-- A setting as SHOW prints it (schema.settings_variables: aligned lists).
+CREATE MACRO rq_fn._guc(name) AS
+    getvariable('rq_guc_values')[list_position(getvariable('rq_guc_names'), lower(name))];
 
 -- The path as the user wrote it: pg_catalog only when search_path lists it.
 CREATE MACRO rq_fn._explicit_path() AS
