@@ -33,7 +33,9 @@ Value encoding (JSON round-trips exactly): oid and reg* (regproc, regtype,
 bool -> true/false; int2vector, oidvector, oid[], regtype[], int2[] ->
 lists of numbers; name[], text[], "char"[], aclitem[] -> lists of strings;
 timestamptz / interval -> text (DateStyle ISO, IntervalStyle postgres,
-TimeZone UTC); pg_node_tree, aclitem, pg_lsn, inet, anyarray, pg_ndistinct
+TimeZone UTC); pg_proc.proargdefaults -> a JSON list of the defaults'
+``pg_get_expr()`` texts (riffq's convention; no client parses node trees);
+other pg_node_tree, aclitem, pg_lsn, inet, anyarray, pg_ndistinct
 and every other type -> its text output.
 
 Rows dumped: pg_type, pg_proc, pg_am, pg_opclass, pg_opfamily, pg_operator,
@@ -46,7 +48,7 @@ of pg_catalog and information_schema and their indexes; pg_constraint: the
 built-in ones (oid < 16384); pg_collation: default, C, POSIX, ucs_basic;
 pg_description: built-in objects (minus the collations not kept);
 pg_extension, pg_available_extensions, pg_available_extension_versions:
-plpgsql; pg_authid: predefined pg_* roles; pg_auth_members among those;
+plpgsql; pg_depend: the extension memberships of plpgsql's objects; pg_authid: predefined pg_* roles; pg_auth_members among those;
 pg_settings and pg_config: scrubbed (below).
 
 Scrub rules (no personal names, role names or machine paths in the data):
@@ -165,6 +167,10 @@ DUMPS: Dict[str, Tuple[str, str]] = {
     "pg_collation": ("collname IN ({collations})", "oid"),
     "pg_tablespace": ("true", "oid"),
     "pg_extension": ("extname = 'plpgsql'", "oid"),
+    # membership of plpgsql's objects in it (pgcli's is_extension)
+    "pg_depend": ("deptype = 'e' AND refclassid = 'pg_extension'::regclass AND refobjid IN"
+                  " (SELECT oid FROM pg_extension WHERE extname = 'plpgsql')",
+                  "classid, objid, objsubid"),
     "pg_description": ("objoid < 16384 AND (classoid <> 'pg_collation'::regclass"
                        " OR objoid IN (SELECT oid FROM pg_collation"
                        " WHERE collname IN ({collations})))",
@@ -284,6 +290,28 @@ def dump_relation(cur: psycopg.Cursor, rel: Dict[str, Any], where: str,
     rows = [[jsonable(v) for v in row] for row in cur.execute(sql).fetchall()]
     return {"relation": rel["name"], "columns": [c["name"] for c in rel["columns"]],
             "rows": rows}
+
+
+def deparse_arg_defaults(cur: psycopg.Cursor, data: Dict[str, Any]) -> None:
+    """pg_proc.proargdefaults: the JSON list of the defaults' texts (the
+    catalog emulation's convention, functions.py), not the node tree."""
+    texts = dict(cur.execute(
+        "SELECT oid::int8, pg_get_expr(proargdefaults, 0) FROM pg_proc"
+        " WHERE proargdefaults IS NOT NULL").fetchall())
+    ix_oid, ix_defaults = data["columns"].index("oid"), data["columns"].index("proargdefaults")
+    for row in data["rows"]:
+        if row[ix_defaults] is not None:
+            row[ix_defaults] = json.dumps(split_expressions(texts[row[ix_oid]]))
+
+
+def split_expressions(text: str) -> List[str]:
+    """``pg_get_expr()`` of a list ("'{}'::jsonb, false") -> its items, cut
+    where PostgreSQL's parser says each one starts."""
+    from pglast import parse_sql
+
+    starts = [t.location - len("SELECT ") for t in parse_sql("SELECT " + text)[0].stmt.targetList]
+    ends = starts[1:] + [len(text)]
+    return [text[a:b].rstrip().rstrip(",").rstrip() for a, b in zip(starts, ends)]
 
 
 def dump_objdefs(cur: psycopg.Cursor, rel_oids: Sequence[int]) -> Dict[str, Any]:
@@ -467,6 +495,8 @@ def dump_catalogs(cur: psycopg.Cursor, relations: List[Dict[str, Any]],
             data = dump_relation(cur, by_name[relname], where.format(**fmt), order)
         if relname == "pg_config":
             scrub_config(data)
+        if relname == "pg_proc":
+            deparse_arg_defaults(cur, data)
         scrub_aclitems(data, by_name[relname], superuser, role_names)
         files[f"{relname}.ndjson"] = render(data)
         LOG.info("%s: %d rows", relname, len(data["rows"]))

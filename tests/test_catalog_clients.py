@@ -491,6 +491,31 @@ def test_settings_with_units_like_postgresql(target: Server, ref: Server) -> Non
     assert run(target) == run(ref)
 
 
+def test_builtin_function_defaults_like_postgresql(target: Server, ref: Server) -> None:
+    """Built-in functions' argument defaults (pg_get_expr of proargdefaults,
+    pg_get_function_arguments) and plpgsql's members (pg_depend deptype 'e',
+    pgcli's is_extension): the same texts as PostgreSQL."""
+    import psycopg
+
+    queries = [
+        "SELECT p.oid::int, pg_get_expr(p.proargdefaults, 0),"
+        " pg_get_function_arguments(p.oid), pg_get_function_identity_arguments(p.oid)"
+        " FROM pg_proc p WHERE p.proargdefaults IS NOT NULL ORDER BY 1",
+        "SELECT p.proname, d.deptype FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid"
+        " AND d.deptype = 'e' ORDER BY 1",
+        "SELECT l.lanname, e.extname FROM pg_depend d JOIN pg_language l ON l.oid = d.objid"
+        " JOIN pg_extension e ON e.oid = d.refobjid WHERE d.classid = 'pg_language'::regclass",
+    ]
+
+    def run(server: Server) -> List[Any]:
+        with psycopg.connect(server.dsn, autocommit=True) as con:
+            return [con.execute(q).fetchall() for q in queries]
+
+    got, expected = run(target), run(ref)
+    assert len(expected[0]) > 20 and len(expected[1]) == 3
+    assert got == expected
+
+
 # ---- psycopg TypeInfo / asyncpg ---------------------------------------------------
 
 @pytest.mark.parametrize("name", ["int4", "text[]", "numeric", "uuid", "jsonb"])

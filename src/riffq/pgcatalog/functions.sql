@@ -810,9 +810,16 @@ CREATE MACRO rq_fn.pg_get_constraintdef(conoid) AS (
     FROM rq_fn._condefs d WHERE d.oid = conoid);
 
 -- pg_get_expr(): expression columns already hold their text.
-CREATE MACRO rq_fn.pg_get_expr(expr, relid) AS expr::VARCHAR,
+-- An expression column's text: a JSON list (proargdefaults, indexprs) prints
+-- its items joined by ', ', as PostgreSQL prints a list of expressions.
+CREATE MACRO rq_fn._expr_text(e) AS
+    CASE WHEN starts_with(e, '[') THEN coalesce(array_to_string(rq_fn._json_list(e), ', '), e)
+         ELSE e END;
+
+CREATE MACRO rq_fn.pg_get_expr(expr, relid) AS rq_fn._expr_text(expr::VARCHAR),
     (expr, relid, pretty) AS
-    CASE WHEN coalesce(pretty, false) THEN rq_fn._pretty_expr(expr::VARCHAR) ELSE expr::VARCHAR END;
+    CASE WHEN coalesce(pretty, false) THEN rq_fn._pretty_expr(rq_fn._expr_text(expr::VARCHAR))
+         ELSE rq_fn._expr_text(expr::VARCHAR) END;
 
 -- A view's definition: precomputed text, else its _RETURN rule's action.
 CREATE MACRO rq_fn._viewdef(viewoid) AS coalesce(rq_fn._objdef(viewoid, 'rel'), (
