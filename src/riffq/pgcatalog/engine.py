@@ -241,8 +241,8 @@ class CatalogEngine:
         try:
             from . import snapshot
 
-            con, self.schema, self._workfile = snapshot.open_catalog_db()
-            self._load_builtin_facts(con)
+            con, self.schema, self._workfile, facts = snapshot.open_catalog_db()
+            self._load_builtin_facts(facts)
             # Clients' SQL runs in this database: no files, no network, no
             # extensions, whatever a rewritten query asks for.
             con.execute("SET enable_external_access = false")
@@ -385,33 +385,26 @@ class CatalogEngine:
                 if sess.cursor is not None:
                     sess.cursor.close()
 
-    def _load_builtin_facts(self, con: Any) -> None:
-        rows = con.execute("SELECT oid, typname, typlen, typbyval, typalign, typstorage, "
-                           "typcollation, typelem, typarray, typnamespace FROM rq_base.pg_type").fetchall()
+    def _load_builtin_facts(self, facts: Dict[str, Any]) -> None:
+        """Type, operator class and settings facts of the built-in catalog
+        (snapshot.read_facts) that building registered rows needs."""
+        types = facts["types"]  # oid, typname, typlen, typbyval, typalign, typstorage,
+        #                         typcollation, typelem, typarray, typnamespace
         self._types = {r[0]: TypeInfo(r[2], r[3], r[4], r[5], r[6], r[7] != 0 and r[2] == -1)
-                       for r in rows}
-        by_name = {r[1]: (r[0], r[8]) for r in rows if r[9] == 11}
+                       for r in types}
+        by_name = {r[1]: (r[0], r[8]) for r in types if r[9] == 11}
         self.resolver = TypeResolver(by_name.get)
-        self._opclass = dict(con.execute(
-            "SELECT opcintype, oid FROM rq_base.pg_opclass WHERE opcmethod = 403 AND opcdefault"
-        ).fetchall())
+        self._opclass = {intype: oid for intype, oid in facts["default_opclasses"]}
         # a type without a default btree opclass uses one it is binary
         # coercible to (varchar: text_ops), as PostgreSQL's GetDefaultOpClass
-        for src, dst in con.execute("SELECT castsource, casttarget FROM rq_base.pg_cast"
-                                    " WHERE castmethod = 'b'").fetchall():
+        for src, dst in facts["binary_casts"]:
             if src not in self._opclass and dst in self._opclass:
                 self._opclass[src] = self._opclass[dst]
-        intype = dict(con.execute(
-            "SELECT oid, opcintype FROM rq_base.pg_opclass WHERE opcmethod = 403").fetchall())
-        ops = {(left, right): oid for oid, left, right in con.execute(
-            "SELECT oid, oprleft, oprright FROM rq_base.pg_operator"
-            " WHERE oprname = '=' AND oprkind = 'b' AND oprresult = 16").fetchall()}
+        intype = {oid: t for oid, t in facts["opclass_types"]}
+        ops = {(left, right): oid for oid, left, right in facts["eq_operators"]}
         self._eqops = EqOps(self._opclass, intype, ops)
-        self._builtin_ns = dict(con.execute(
-            "SELECT nspname, oid FROM rq_base.pg_namespace").fetchall())
-        cols = [c[0] for c in con.execute("SELECT * FROM rq_base.pg_settings LIMIT 0").description]
-        self._guc_defs = defs_from_rows(dict(zip(cols, r)) for r in
-                                        con.execute("SELECT * FROM rq_base.pg_settings").fetchall())
+        self._builtin_ns = {name: oid for name, oid in facts["namespaces"]}
+        self._guc_defs = defs_from_rows(facts["settings"])
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until the catalog is built.
