@@ -491,6 +491,39 @@ def test_settings_with_units_like_postgresql(target: Server, ref: Server) -> Non
     assert run(target) == run(ref)
 
 
+_SET_CONFIGS = [("statement_timeout", "60s"), ("work_mem", "2048kB"), ("work_mem", " 64 MB"),
+                ("enable_seqscan", "no"), ("DateStyle", "iso, dmy"), ("myapp.tenant", "Acme"),
+                ("search_path", "public,  pg_catalog"), ("application_name", ""),
+                ("work_mem", "5x"), ("enable_seqscan", "maybe"), ("nosuch", "1"),
+                ("server_version", "1")]
+
+
+def test_set_config_like_postgresql(target: Server, ref: Server) -> None:
+    """set_config() returns the new value as SHOW prints it ('60s' ->
+    '1min'), SHOW then agrees, refused values get PostgreSQL's errors and
+    change nothing; also through a parameter (the extended protocol)."""
+    import psycopg
+
+    def run(server: Server) -> List[Any]:
+        out: List[Any] = []
+        with psycopg.connect(server.dsn, autocommit=True) as con:
+            for name, value in _SET_CONFIGS:
+                try:
+                    got = con.execute(f"select set_config('{name}', '{value}', false)",
+                                      prepare=False).fetchone()
+                except psycopg.Error as exc:
+                    out.append((name, value, exc.sqlstate, str(exc).split("\n")[0]))
+                    continue
+                out.append((name, value, got, con.execute(f"show {name}").fetchone()))
+            out.append(con.execute("select set_config('statement_timeout', %s, false),"
+                                   " set_config('lock_timeout', %s, true)",
+                                   ("90000", "1h")).fetchone())
+            out.append(con.execute("show statement_timeout").fetchone())
+        return out
+
+    assert run(target) == run(ref)
+
+
 def test_builtin_function_defaults_like_postgresql(target: Server, ref: Server) -> None:
     """Built-in functions' argument defaults (pg_get_expr of proargdefaults,
     pg_get_function_arguments) and plpgsql's members (pg_depend deptype 'e',

@@ -42,7 +42,8 @@ _KIND_RE = {
         r"\b(?:now|random|gen_random_uuid|uuid|txid_current|clock_timestamp|statement_timestamp"
         r"|transaction_timestamp|timeofday|today|setseed|nextval|currval|lastval|pg_sleep"
         r"|get_current_time|get_current_timestamp|current_localtimestamp)\s*\("
-        r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b",
+        r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b"
+        r"|getvariable\('rq_set_config_\d+'\)",  # set_config()'s results (and effects)
         re.IGNORECASE),
     "activity": re.compile(r"\bpg_stat_activity\b", re.IGNORECASE),
     "settings": re.compile(r"getvariable\('rq_guc_\w+'\)", re.IGNORECASE),

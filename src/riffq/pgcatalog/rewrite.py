@@ -291,6 +291,11 @@ class Classification:
         return self.is_catalog
 
 
+#: DuckDB variable holding the result of a query's n-th set_config() call
+#: (``.format(n)``): the new value as SHOW prints it.
+SET_CONFIG_VAR = "rq_set_config_{}"
+
+
 class SetConfig(tuple):
     """A ``set_config(name, value, is_local)`` call found by :func:`rewrite`.
 
@@ -1183,14 +1188,15 @@ class _Rewriter:
     (``infer``) before it rewrites them (``visit``), since rewriting loses
     the PostgreSQL type information (regclass becomes BIGINT ...)."""
 
-    def __init__(self) -> None:
+    def __init__(self, set_configs: Optional[List["SetConfig"]] = None) -> None:
         self.ctes: set = set()
         self.cte_cols: Dict[str, Dict[str, Optional[str]]] = {}
         self.cte_exact: Dict[str, Dict[str, Optional[str]]] = {}
         self.scopes: List[Scope] = []
         self.output_selects: set = set()
         self.setop_branches: set = set()  # ids of the SELECTs under a UNION & co
-        self.set_configs: List[SetConfig] = []
+        # (shared by the statements of one query: the n-th call reads variable n)
+        self.set_configs: List[SetConfig] = [] if set_configs is None else set_configs
         self.param_types: Dict[int, str] = {}
         self._serial = 0
         self.top_id: Optional[int] = None
@@ -1886,7 +1892,9 @@ class _Rewriter:
 
     def _set_config(self, node: ast.FuncCall) -> ast.Node:
         """set_config(name, value, is_local): reported to the engine; the SQL
-        yields the new value (PostgreSQL's result) in place of the call."""
+        reads the new value as SHOW prints it (PostgreSQL's result: '60s'
+        -> '1min') from variable rq_set_config_<n>, which the engine sets
+        before running the statement (``SET_CONFIG_VAR``)."""
         args = node.args or ()
         if len(args) != 3:
             raise RewriteError("42883", "function set_config() needs 3 arguments")
@@ -1902,7 +1910,9 @@ class _Rewriter:
             self.set_configs.append(SetConfig(name, text, local))
         else:
             raise _unsupported("set_config() with a computed value")
-        return _cast(self.visit(value), "varchar")
+        shown = _cast(_getvariable(SET_CONFIG_VAR.format(len(self.set_configs) - 1)), "varchar")
+        # (a parameter stays in the statement: DuckDB binds every $n given)
+        return ast.CoalesceExpr(args=(shown, _cast(self.visit(value), "varchar")))
 
     def _array_bound(self, node: ast.FuncCall) -> ast.Node:
         """array_lower/upper/length, cardinality with PostgreSQL's bounds
@@ -2404,13 +2414,12 @@ def _rewrite_cached(sql: str) -> Union[RewriteResult, RewriteError]:
 
 
 def _rewrite_statements(stmts: Sequence[ast.RawStmt]) -> RewriteResult:
-    texts, set_configs, param_types = [], [], {}
+    texts, set_configs, param_types = [], [], {}  # type: ignore[var-annotated]
     output_types: Optional[List[Optional[str]]] = None
     for raw in stmts:
-        rw = _Rewriter()
+        rw = _Rewriter(set_configs)
         tree = rw.run(raw.stmt)
         texts.append(_DuckStream()(tree))
-        set_configs.extend(rw.set_configs)
         for num, typ in rw.param_types.items():
             param_types.setdefault(num, typ)
         output_types = rw.output_types

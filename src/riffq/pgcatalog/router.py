@@ -28,6 +28,7 @@ from . import derived
 from . import lazy as lazy_mod
 from . import rewrite
 from .engine import CatalogEngine, CatalogError, Session
+from .schema import sql_literal
 from .settings import REPORTED, SettingError
 
 __all__ = ["CatalogRouter"]
@@ -140,14 +141,21 @@ class CatalogRouter:
                 raise
             return _error(cb, code, getattr(exc, "message", str(exc)))
         duck_sql = res.sql
+        configs = res.bound_set_configs(params)
         self.engine.refresh(sess)
         with sess.lock:
             cur = self.engine.cursor(sess)
+            # set_config()'s results: the new values as SHOW prints them (or their errors)
+            shown = sess.settings.preview([(c.name, "" if c.value is None else c.value)
+                                           for c in configs]) if configs else []
             kinds = self.engine.statement_kinds(duck_sql)
             key = self.engine.cache_key(sess, duck_sql, params, kinds)
             table = self.engine.results.get(key) if key is not None else None
             watched = None
             try:
+                if shown:
+                    cur.execute(";".join(f"SET VARIABLE {rewrite.SET_CONFIG_VAR.format(i)} ="
+                                         f" {sql_literal(v)}" for i, v in enumerate(shown)))
                 if table is None:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
                     if kinds is None or "activity" in kinds:
@@ -170,7 +178,7 @@ class CatalogRouter:
                 return _error(cb, code, msg)
         # set_config(): the query saw the old value (PostgreSQL evaluates the
         # select list before the change takes effect for later statements).
-        for item in res.bound_set_configs(params):
+        for item in configs:
             self._apply(sess, item.name, item.value, cb, explicit=True)
         if not getattr(cb, "done", False):  # (cancelled meanwhile: answered already)
             cb(table)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Settings", "GucDef", "SettingError", "REPORTED"]
 
@@ -166,6 +166,20 @@ class Settings:
             new = _normalize(d, value) if d is not None else value
         self._values[key] = new
         return key, new
+
+    def preview(self, changes: Sequence[Tuple[str, Optional[str]]]) -> List[str]:
+        """What SHOW would print after each ``set(name, value)`` of
+        ``changes`` in turn (set_config()'s results), leaving the session
+        as it was.
+
+        Raises:
+            SettingError: as set() does, for the first change it refuses.
+        """
+        saved = dict(self._values)
+        try:
+            return [self._shown(self.set(name, value)[0]) for name, value in changes]
+        finally:
+            self._values = saved
 
     def adopt(self, key: str, value: str) -> None:
         """Keep ``value`` for lower-case ``key`` as the server spelled it
