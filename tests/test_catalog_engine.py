@@ -536,16 +536,9 @@ def test_catalog_example_browses_with_psql(tmp_path: Path) -> None:
 # thread, then what the test does with it.
 _SCRIPT_SERVER = """
 import sys, threading, time
-import psycopg, riffq
-from riffq.testing import free_port, wait_for_port
-port = free_port()
-srv = riffq.Server(f"127.0.0.1:{port}")
-srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
-srv.register_database("scriptdb")
-srv.register_table("scriptdb", "public", "t", [{"id": {"type": "int", "nullable": False}}])
-threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
-assert wait_for_port(port)
-dsn = f"host=127.0.0.1 port={port} user=u dbname=scriptdb"
+import psycopg
+from riffq.testing import serve_catalog_in_thread
+srv, dsn = serve_catalog_in_thread("scriptdb")
 """
 
 

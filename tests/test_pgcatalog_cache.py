@@ -135,19 +135,9 @@ def test_lazy_source_changes_are_never_served_stale() -> None:
 
 
 def _serve_registered() -> Any:
-    import threading
+    from riffq.testing import serve_catalog_in_thread
 
-    import riffq
-    from riffq.testing import free_port, wait_for_port
-
-    port = free_port()
-    srv = riffq.Server(f"127.0.0.1:{port}")
-    srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
-    srv.register_database("cachedb")
-    srv.register_table("cachedb", "public", "t", [{"id": {"type": "int", "nullable": False}}])
-    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
-    assert wait_for_port(port)
-    return srv, f"host=127.0.0.1 port={port} user=u dbname=cachedb"
+    return serve_catalog_in_thread("cachedb")
 
 
 def test_settings_answers_are_reused_per_settings() -> None:

@@ -10,6 +10,8 @@ riffq 0.1.11's helpers, with the same semantics:
 And for tests that must not depend on a fixed port:
 
 - ``free_port()``: a currently free TCP port on the loopback interface.
+- ``serve_catalog_in_thread(database)``: an in-process catalog server with
+  one registered table, for tests of the catalog emulation.
 - ``ServerProcess``: run a server script or function in a subprocess on an
   ephemeral port and learn the real port (the server reports it through
   ``RIFFQ_TEST_READY_FILE``, see ``riffq.server``).
@@ -30,7 +32,7 @@ import time
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 __all__ = ["stop_server", "wait_for_catalog", "free_port", "free_port_block",
-           "wait_for_port", "ServerProcess"]
+           "wait_for_port", "serve_catalog_in_thread", "ServerProcess"]
 
 
 # ---- riffq 0.1.11 helpers ------------------------------------------------
@@ -182,6 +184,31 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 10.0) -> 
         except OSError:
             time.sleep(0.05)
     return False
+
+
+def serve_catalog_in_thread(database: str, user: str = "u") -> Tuple[Any, str]:
+    """A ``riffq.Server`` with catalog emulation on a free loopback port,
+    serving database ``database`` with one registered table ``public.t(id
+    int not null)``; other queries are refused (0A000). It serves on a
+    daemon thread, listening when this returns.
+
+    Returns:
+        (the server: ``stop()`` it when done, a libpq DSN for ``user``).
+    """
+    import threading
+
+    from .server import Server
+
+    port = free_port()
+    srv = Server(f"127.0.0.1:{port}")
+    srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
+    srv.register_database(database)
+    srv.register_table(database, "public", "t", [{"id": {"type": "int", "nullable": False}}])
+    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+    if not wait_for_port(port):
+        srv.stop()
+        raise RuntimeError(f"riffq server on port {port} did not start listening")
+    return srv, _dsn(port, database, user, None)
 
 
 # ---- ServerProcess -------------------------------------------------------
