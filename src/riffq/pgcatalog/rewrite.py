@@ -1488,12 +1488,11 @@ class _Rewriter:
         for rt in targets:
             val = rt.val
             if isinstance(val, ast.ColumnRef) and isinstance(val.fields[-1], ast.A_Star):
-                names = _names(val.fields[:-1])
-                scope = self.scopes[-1] if self.scopes else {}
-                rels = [scope[names[-1]]] if names and names[-1] in scope else list(scope.values())
-                if len(rels) != 1 or not rels[0].exact:
+                key = self._star_key(val)
+                rel = None if key is None else self.scopes[-1][key]
+                if rel is None or not rel.exact:
                     return None
-                out.extend(rels[0].exact.values())
+                out.extend(rel.exact.values())
             else:
                 t = self._exact_expr(val)
                 out.append(None if t == self._UNKNOWN else t)
@@ -1618,6 +1617,15 @@ class _Rewriter:
         targets[i] = ast.ResTarget(name=rt.name or figure_colname(rt.val), val=_colref(alias, "v"))
         node.targetList = tuple(targets)
 
+    def _star_key(self, star: ast.ColumnRef) -> Optional[str]:
+        """The current scope's key of the one relation ``*`` / ``alias.*``
+        stands for; None when that is not one relation of the scope."""
+        scope = self.scopes[-1] if self.scopes else {}
+        names = _names(star.fields[:-1])
+        if names:
+            return names[-1] if names[-1] in scope else None
+        return next(iter(scope)) if len(scope) == 1 else None
+
     def _expand_star(self, rt: ast.ResTarget,
                      from_items: Optional[Sequence[ast.Node]]) -> List[ast.ResTarget]:
         """``*`` / ``alias.*`` over one relation with reg* columns, as its
@@ -1626,15 +1634,11 @@ class _Rewriter:
         val = rt.val
         if not (isinstance(val, ast.ColumnRef) and isinstance(val.fields[-1], ast.A_Star)):
             return [rt]
-        scope = self.scopes[-1] if self.scopes else {}
-        names = _names(val.fields[:-1])
-        if len(names) == 1 and names[0] in scope:
-            key = names[0]
-        elif not names and len(from_items or ()) == 1 and len(scope) == 1:
-            key = next(iter(scope))
-        else:
+        key = self._star_key(val)
+        if key is None or (len(val.fields) == 1 and len(from_items or ()) != 1) \
+                or len(val.fields) > 2:
             return [rt]
-        rel = scope[key]
+        rel = self.scopes[-1][key]
         cols = list(rel.cols)
         if not cols or set(cols) != set(rel.exact) or not any(
                 c in _REG_TYPES or (c or "").startswith("regarray:") for c in rel.cols.values()):
