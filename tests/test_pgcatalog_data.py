@@ -207,3 +207,35 @@ def test_insert_delete_and_db_filter() -> None:
         cs.insert_rows(con, "pg_class", [{"nosuchcolumn": 1}], 5)
     with pytest.raises(ValueError):
         cs.insert_rows(con, "pg_tables", [{"tablename": "x"}], 5)
+
+
+@pytest.mark.parametrize("odd", [None, float("nan"), b"\x00\xff"])
+def test_insert_rows_keeps_every_value(odd: Any) -> None:
+    """insert_rows writes rows as JSON (or, for a value JSON cannot carry,
+    as VALUES): every type of the catalog's columns comes back as given."""
+    con = duckdb.connect()
+    cs = schema.build_catalog_db(con)
+    row = {"oid": 16390, "relname": "it's \"q\" \u00e9\u4e2d", "relnamespace": 2200,
+           "relkind": "r", "relhasindex": True, "reltuples": -1.5, "relnatts": 3,
+           "relacl": ["a=r/a", "b=w/a"], "reloptions": None, "relfrozenxid": 4294967295}
+    cs.insert_rows(con, "pg_class", [row, {"oid": 16391, "relname": "x"}], 7)
+    cols = ", ".join(row)
+    got = con.execute(f"SELECT {cols} FROM rq_base.pg_class WHERE _db = 7 ORDER BY oid"
+                      ).fetchall()
+    assert got[0] == tuple(row.values())
+    assert got[1][:2] == (16391, "x") and got[1][2:] == (None,) * (len(row) - 2)
+    # a float JSON cannot carry, in a float8[] column; a bytea (BLOB) column
+    rels = [r for r, rel in cs.rels.items() if rel.kind == "table"
+            and any(c.duck_type == "BLOB" for c in rel.columns)]
+    if odd is not None and rels:
+        rel = cs.rels[rels[0]]
+        col = next(c.name for c in rel.columns if c.duck_type == "BLOB")
+        value = odd if isinstance(odd, bytes) else None
+        cs.insert_rows(con, rels[0], [{col: value}], 7)
+        assert con.execute(f'SELECT "{col}" FROM rq_base."{rels[0]}" WHERE _db = 7'
+                           ).fetchall() == [(value,)]
+    if isinstance(odd, float):
+        cs.insert_rows(con, "pg_statistic", [{"starelid": 1, "stanumbers1": [odd, 1.0]}], 7)
+        got = con.execute("SELECT stanumbers1 FROM rq_base.pg_statistic WHERE _db = 7"
+                          ).fetchone()[0]
+        assert got[0] != got[0] and got[1] == 1.0

@@ -459,15 +459,26 @@ class CatalogSchema:
             if unknown:
                 raise ValueError(f"{relname} has no column(s) {sorted(unknown)}")
         target = self.base_table(con, relname)
-        # literal VALUES, not parameters (see sql_literal), a few hundred
-        # rows per statement
+        # Literals, not parameters (see sql_literal), a few hundred rows per
+        # statement: one JSON text DuckDB reads as typed structs (a tenth of
+        # the time DuckDB takes to bind the same rows as VALUES), else (a
+        # value JSON cannot carry: bytes, NaN) VALUES.
+        spec = sql_literal(json.dumps([{f"c{i}": c.duck_type for i, c in enumerate(rel.columns)}]))
+        from_json = ", ".join(f"s.c{i}" for i in range(len(rel.columns)))
         names = ", ".join(f"c{i}" for i in range(len(rel.columns)))
-        sel = ", ".join(f"CAST(v.c{i} AS {c.duck_type})" for i, c in enumerate(rel.columns))
+        from_values = ", ".join(f"CAST(v.c{i} AS {c.duck_type})"
+                                for i, c in enumerate(rel.columns))
         for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start:start + _INSERT_CHUNK]
+            text = _rows_json(rel.columns, chunk)
+            if text is not None:
+                con.execute(f"INSERT INTO {target} SELECT {from_json}, {int(db_oid)}"
+                            f" FROM (SELECT unnest(from_json({sql_literal(text)}, {spec})) AS s)")
+                continue
             values = ", ".join(
                 "(" + ", ".join(sql_literal(row.get(c.name)) for c in rel.columns) + ")"
-                for row in rows[start:start + _INSERT_CHUNK])
-            con.execute(f"INSERT INTO {target} SELECT {sel}, {int(db_oid)}"
+                for row in chunk)
+            con.execute(f"INSERT INTO {target} SELECT {from_values}, {int(db_oid)}"
                         f" FROM (VALUES {values}) v({names})")
 
     def delete_rows(self, con: Any, relname: str, where_sql: str,
@@ -489,6 +500,22 @@ class CatalogSchema:
 # ---- building -----------------------------------------------------------------
 
 _INSERT_CHUNK = 500
+
+
+def _rows_json(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) -> Optional[str]:
+    """Rows as a JSON array of objects keyed c0, c1, ... (insert_rows);
+    None when a value has no exact JSON form (bytes, NaN, infinities)."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, (bytes, bytearray)):
+            raise TypeError("bytes")
+        return str(value)  # as sql_literal writes it (dates, decimals...)
+
+    try:
+        return json.dumps([{f"c{i}": row.get(c.name) for i, c in enumerate(columns)}
+                           for row in rows], allow_nan=False, default=plain,
+                          separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
 
 
 def sql_literal(value: Any) -> str:
