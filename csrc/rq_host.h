@@ -74,6 +74,16 @@ const char *rq_job_app_name(const rq_job *job);  /* LOGIN; "" if none */
 uint32_t rq_job_backend_pid(const rq_job *job);
 const char *rq_job_sql(const rq_job *job);       /* QUERY, PARAM_TYPES */
 int rq_job_do_describe(const rq_job *job);       /* QUERY: describe-only run */
+/* The connection's TLS session, as pg_stat_ssl shows it: version ("TLSv1.3"),
+ * cipher name and its secret bits, copied into the caller's struct. */
+typedef struct rq_tls_info {
+    char version[32];
+    char cipher[96];
+    int bits;
+} rq_tls_info;
+/* 1 with `out` filled when the job's connection is encrypted, else 0 (out
+ * untouched). Any job kind; takes the connection's output lock. */
+int rq_job_tls_info(const rq_job *job, rq_tls_info *out);
 /* The connection's session TimeZone (for zone-less timestamptz text). */
 const struct rq_tz *rq_job_timezone(const rq_job *job);
 /* QUERY parameters of an extended-protocol Bind; nparams < 0 for a simple

@@ -7,6 +7,7 @@
  * disconnect instead wins PENDING → EXPIRED on the loop thread, and a late
  * answer is refused with RQ_ECLOSED.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,20 @@ uint32_t rq_job_backend_pid(const rq_job *j) { return j->conn->pid; }
 const char *rq_job_sql(const rq_job *j) { return j->sql ? j->sql : ""; }
 int rq_job_do_describe(const rq_job *j) { return j->do_describe; }
 const rq_tz *rq_job_timezone(const rq_job *j) { return j->conn->fmt.tz; }
+
+int rq_job_tls_info(const rq_job *j, rq_tls_info *out) {
+    const char *version = NULL, *cipher = NULL;
+    int bits = 0, on = 0;
+    pthread_mutex_lock(&j->conn->mu); /* conn->tls belongs to the output side */
+    if (j->conn->tls != NULL)
+        on = rq_tls_describe(j->conn->tls, &version, &cipher, &bits) == RQ_OK;
+    pthread_mutex_unlock(&j->conn->mu);
+    if (!on) return 0;
+    snprintf(out->version, sizeof out->version, "%s", version ? version : "");
+    snprintf(out->cipher, sizeof out->cipher, "%s", cipher ? cipher : "");
+    out->bits = bits;
+    return 1;
+}
 int rq_job_nparams(const rq_job *j) { return j->nparams; }
 int rq_job_ntypes(const rq_job *j) { return j->ntypes; }
 uint32_t rq_job_type(const rq_job *j, int i) { return i >= 0 && i < j->ntypes ? j->types[i] : 0; }

@@ -93,27 +93,35 @@ static PyObject *utf8_or_none(const char *s) {
     return PyUnicode_DecodeUTF8(s, strlen(s), "replace");
 }
 
+/* The connection's TLS session as (version, cipher, bits), or None. */
+static PyObject *tls_info_or_none(const rq_job *job) {
+    rq_tls_info info;
+    if (!rq_job_tls_info(job, &info)) Py_RETURN_NONE;
+    return Py_BuildValue("(ssi)", info.version, info.cipher, info.bits);
+}
+
 /* on_login(conn_id, user, database, application_name, ip, port, backend_pid,
- *          timezone, cb) */
+ *          timezone, tls, cb); tls: (version, cipher, bits) or None */
+#define LOGIN_ARGC 10
 static void host_login(void *host, rq_job *job) {
     rq_py_server *self = host;
     PyGILState_STATE g = PyGILState_Ensure();
     PyObject *cb = rq_py_bool_callback_new(self->st, job);
-    PyObject *argv[9] = {
+    PyObject *argv[LOGIN_ARGC] = {
         PyLong_FromUnsignedLongLong(rq_job_conn_id(job)), utf8_or_none(rq_job_user(job)),
         utf8_or_none(rq_job_database(job)), utf8_or_none(rq_job_app_name(job)),
         PyUnicode_FromString(rq_job_peer_ip(job)), PyLong_FromLong(rq_job_peer_port(job)),
         PyLong_FromUnsignedLong(rq_job_backend_pid(job)),
-        utf8_or_none(rq_tz_name(rq_job_timezone(job))), cb};
+        utf8_or_none(rq_tz_name(rq_job_timezone(job))), tls_info_or_none(job), cb};
     int ok = 1;
-    for (int i = 0; i < 9; i++) ok = ok && argv[i] != NULL;
+    for (int i = 0; i < LOGIN_ARGC; i++) ok = ok && argv[i] != NULL;
     if (ok && self->on_login)
-        call_handler(self, job, self->on_login, argv, 9, NULL, "login");
+        call_handler(self, job, self->on_login, argv, LOGIN_ARGC, NULL, "login");
     else if (cb && self->on_login == NULL)
         rq_job_answer_bool(job, 1, NULL);
     else if (cb)
         answer_exception(self, job, "login");
-    for (int i = 0; i < 9; i++) Py_XDECREF(argv[i]);
+    for (int i = 0; i < LOGIN_ARGC; i++) Py_XDECREF(argv[i]);
     PyGILState_Release(g);
 }
 
@@ -562,7 +570,8 @@ static PyMethodDef server_methods[] = {
     {"on_ready", (PyCFunction)m_on_ready, METH_O, "Set the hook called with (host, port) once listening."},
     {"_on_login", (PyCFunction)m_on_login, METH_O,
      "Internal: session hook on_login(conn_id, user, database, application_name, ip, port, "
-     "backend_pid, timezone, cb), called after authentication; cb(False, msg, severity, sqlstate) refuses."},
+     "backend_pid, timezone, tls, cb), called after authentication; tls is (version, cipher, bits) "
+     "or None; cb(False, msg, severity, sqlstate) refuses."},
     {"on_parameter_types", (PyCFunction)m_on_param_types, METH_O,
      "Set the optional parameter-types hook: hook(sql, nparams, connection_id=id) -> list of "
      "nparams type OIDs, type names ('int8', 'numeric', 'text[]') or None, called on a worker "

@@ -342,6 +342,15 @@ int rq_tls_shutdown(rq_tls *t) {
     return RQ_OK;
 }
 
+int rq_tls_describe(const rq_tls *t, const char **version, const char **cipher, int *bits) {
+    const SSL_CIPHER *c = t->handshake_done ? SSL_get_current_cipher(t->ssl) : NULL;
+    if (c == NULL) return RQ_ERR;
+    *version = SSL_get_version(t->ssl);
+    *cipher = SSL_CIPHER_get_name(c);
+    *bits = SSL_CIPHER_get_bits(c, NULL);
+    return RQ_OK;
+}
+
 int rq_tls_alpn_postgresql(const rq_tls *t) {
     const unsigned char *p = NULL;
     unsigned int len = 0;

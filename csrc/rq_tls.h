@@ -152,4 +152,9 @@ int rq_tls_shutdown(rq_tls *t);
  * have it; SSLRequest connections usually do not). */
 int rq_tls_alpn_postgresql(const rq_tls *t);
 
+/* The negotiated protocol ("TLSv1.3"), cipher name and the cipher's secret
+ * bits, for pg_stat_ssl. The strings are OpenSSL's (static, never freed).
+ * RQ_OK, or RQ_ERR (nothing written) before the handshake is complete. */
+int rq_tls_describe(const rq_tls *t, const char **version, const char **cipher, int *bits);
+
 #endif /* RQ_TLS_H */

@@ -194,6 +194,41 @@ def psql(srv: Any, *commands: str, user: str = "user", password: Optional[str] =
 
 # ---- TLS ------------------------------------------------------------------------------
 
+def test_pg_stat_ssl_shows_each_connection(certs) -> None:
+    """pg_stat_ssl (catalog emulation): a row per connection; for a TLS one
+    the protocol, cipher and bits that psql's \\conninfo reports (libpq's
+    view of the session), for a plain one ssl = false and NULLs, as
+    PostgreSQL shows them."""
+    import re
+
+    from riffq.testing import serve_catalog_in_thread
+
+    crt, key = certs["rsa-pkcs8"]
+    srv, dsn = serve_catalog_in_thread("ssldb", tls=(str(crt), str(key)))
+    q = ("select pid, ssl, version, cipher, bits, client_dn, client_serial, issuer_dn"
+         " from pg_stat_ssl order by pid")
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        out = subprocess.run([PSQL, "-X", "-A", "-t", "-d", dsn + "?sslmode=require",
+                              "-c", "\\conninfo", "-c", "select ssl, version, cipher, bits"
+                              " from pg_stat_ssl where pid = pg_backend_pid()"],
+                             capture_output=True, text=True, timeout=30, env=env)
+        m = re.search(r"protocol: ([^,]+), cipher: ([^,)]+)", out.stdout)
+        assert m, out.stdout + out.stderr
+        # the cipher's secret bits, as OpenSSL tells them (psql 15 does not print them)
+        bits = {c["name"]: c["strength_bits"] for c in ssl.create_default_context().get_ciphers()}
+        assert out.stdout.strip().splitlines()[-1] == f"t|{m[1]}|{m[2]}|{bits[m[2]]}"
+        with psycopg.connect(dsn + "?sslmode=require", autocommit=True) as enc, \
+                psycopg.connect(dsn + "?sslmode=disable", autocommit=True) as plain:
+            pids = {enc.info.backend_pid: "tls", plain.info.backend_pid: "plain"}
+            rows = {pids[r[0]]: r[1:] for r in enc.execute(q).fetchall()}
+            assert rows["tls"] == (True, m[1], m[2], bits[m[2]], None, None, None)
+            assert rows["plain"] == (False, None, None, None, None, None, None)
+            assert plain.execute(q).fetchall() == enc.execute(q).fetchall()
+    finally:
+        srv.stop()
+
+
 @pytest.mark.parametrize("kind", ["rsa-pkcs8", "rsa-pkcs1", "ec-sec1"])
 def test_tls_key_formats(server_factory, tmp_path, certs, kind: str) -> None:
     crt, key = certs[kind]

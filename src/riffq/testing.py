@@ -186,11 +186,13 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 10.0) -> 
     return False
 
 
-def serve_catalog_in_thread(database: str, user: str = "u") -> Tuple[Any, str]:
+def serve_catalog_in_thread(database: str, user: str = "u",
+                            tls: Optional[Tuple[str, str]] = None) -> Tuple[Any, str]:
     """A ``riffq.Server`` with catalog emulation on a free loopback port,
     serving database ``database`` with one registered table ``public.t(id
     int not null)``; other queries are refused (0A000). It serves on a
-    daemon thread, listening when this returns.
+    daemon thread, listening when this returns; with ``tls`` (certificate
+    and key files) it offers TLS too.
 
     Returns:
         (the server: ``stop()`` it when done, a libpq DSN for ``user``).
@@ -204,7 +206,10 @@ def serve_catalog_in_thread(database: str, user: str = "u") -> Tuple[Any, str]:
     srv.on_query(lambda sql, cb, **kw: cb(("ERROR", "0A000", "no data"), is_error=True))
     srv.register_database(database)
     srv.register_table(database, "public", "t", [{"id": {"type": "int", "nullable": False}}])
-    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True}, daemon=True).start()
+    if tls is not None:
+        srv.set_tls(*tls)
+    threading.Thread(target=srv.start, kwargs={"catalog_emulation": True, "tls": tls is not None},
+                     daemon=True).start()
     if not wait_for_port(port):
         srv.stop()
         raise RuntimeError(f"riffq server on port {port} did not start listening")

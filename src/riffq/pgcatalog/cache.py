@@ -11,7 +11,7 @@ definitions of every rq_fn macro and rq_pg / rq_is view it reads,
 transitively (read from the DuckDB catalog once). What a statement reads
 puts it in some of these *kinds*:
 - ``volatile``: the time, randomness, sequences. Never cached.
-- ``activity``: pg_stat_activity (the connections). Never cached; the
+- ``activity``: pg_stat_activity, pg_stat_ssl (the connections). Never cached; the
   engine writes its rows before such a statement runs.
 - ``settings``: the session's settings (``rq_guc_*``: current_setting,
   pg_settings, current_schema...). Cached with the settings' digest in the key.
@@ -45,7 +45,7 @@ _KIND_RE = {
         r"|\b(?:current_time|current_timestamp|current_date|localtime|localtimestamp)\b"
         r"|getvariable\('rq_set_config_\d+'\)",  # set_config()'s results (and effects)
         re.IGNORECASE),
-    "activity": re.compile(r"\bpg_stat_activity\b", re.IGNORECASE),
+    "activity": re.compile(r"\bpg_stat_(?:activity|ssl)\b", re.IGNORECASE),
     "settings": re.compile(r"getvariable\('rq_guc_\w+'\)", re.IGNORECASE),
     "conn": re.compile(
         r"getvariable\('rq_(?:pid|client_addr|client_port|server_addr|server_port)'\)",

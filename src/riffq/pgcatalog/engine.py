@@ -72,6 +72,7 @@ class Session:
     client_addr: str
     client_port: int
     settings: Settings
+    tls: Optional[Tuple[str, str, int]] = None  # (protocol, cipher, bits); None: unencrypted
     cursor: Any = None          # this session's DuckDB cursor (created on first use)
     vars_dirty: bool = True     # DuckDB variables need setting again
     vars_epoch: int = -1        # engine._synced_epoch they were set at (schemas may change)
@@ -438,18 +439,21 @@ class CatalogEngine:
             return self._implicit_dbs[name]
 
     def login(self, conn_id: int, user: str, database: str, app: Optional[str], ip: str,
-              port: int, pid: int, timezone: Optional[str]) -> None:
-        """Open the session of a new connection.
+              port: int, pid: int, timezone: Optional[str],
+              tls: Optional[Tuple[str, str, int]] = None) -> None:
+        """Open the session of a new connection (``tls``: its TLS protocol,
+        cipher and bits; None when it is not encrypted).
 
         Raises:
             CatalogError: 3D000 when the database does not exist, 55000 for
                 template0, or the catalog failed to start.
         """
         with self.busy():
-            self._login(conn_id, user, database, app, ip, port, pid, timezone)
+            self._login(conn_id, user, database, app, ip, port, pid, timezone, tls)
 
     def _login(self, conn_id: int, user: str, database: str, app: Optional[str], ip: str,
-               port: int, pid: int, timezone: Optional[str]) -> None:
+               port: int, pid: int, timezone: Optional[str],
+               tls: Optional[Tuple[str, str, int]]) -> None:
         self.wait_ready()
         if database == "template0":
             raise CatalogError("55000", 'database "template0" is not currently accepting connections')
@@ -462,7 +466,8 @@ class CatalogEngine:
                 self._roles[user] = self.oids.oid("role", user)
                 self._runtime_changes += 1
             user_oid = self._roles[user]
-        sess = Session(conn_id, user, database, db_oid, user_oid, pid, ip, port, settings)
+        sess = Session(conn_id, user, database, db_oid, user_oid, pid, ip, port, settings,
+                       tls=tls)
         self._sessions[conn_id] = sess
 
     def _session_settings(self, user: str, database: str, app: Optional[str],
@@ -660,8 +665,9 @@ class CatalogEngine:
 
     # ---- pg_stat_activity ----
     def ensure_activity(self) -> None:
-        """Write pg_stat_activity's rows (one per connection) if sessions
-        came, went or renamed themselves since they were last written."""
+        """Write pg_stat_activity's and pg_stat_ssl's rows (one per
+        connection) if sessions came, went or renamed themselves since they
+        were last written."""
         sessions = sorted(self._sessions.values(), key=lambda x: x.conn_id)
         state = tuple((x.conn_id, x.settings.get("application_name")) for x in sessions)
         if state == self._activity:
@@ -675,6 +681,10 @@ class CatalogEngine:
                 "client_addr": x.client_addr or None, "client_port": x.client_port,
                 "backend_start": x.started, "state": "idle", "query": "",
                 "backend_type": "client backend"})
+            version, cipher, bits = x.tls or (None, None, None)
+            # (no client certificates: client_dn, client_serial, issuer_dn NULL)
+            rows.add("pg_stat_ssl", {"pid": x.pid, "ssl": x.tls is not None,
+                                     "version": version, "cipher": cipher, "bits": bits})
         with self._write_lock:
             self._replace_rows(SHARED_ACTIVITY, {SHARED_ACTIVITY: rows})
             self._activity = state

@@ -61,10 +61,13 @@ class CatalogRouter:
 
     # ---- hooks the core calls ----
     def on_login(self, conn_id: int, user: str, database: Optional[str], app: Optional[str],
-                 ip: str, port: int, pid: int, timezone: Optional[str], cb: Any) -> None:
-        """Accept the session, or refuse it with FATAL 3D000 & co."""
+                 ip: str, port: int, pid: int, timezone: Optional[str],
+                 tls: Optional[Tuple[str, str, int]], cb: Any) -> None:
+        """Accept the session, or refuse it with FATAL 3D000 & co. ``tls``:
+        the connection's (protocol, cipher, bits), None when unencrypted."""
         try:
-            self.engine.login(conn_id, user, database or user, app, ip, port, pid, timezone)
+            self.engine.login(conn_id, user, database or user, app, ip, port, pid, timezone,
+                              tls)
         except CatalogError as exc:
             cb(False, exc.message, "FATAL", exc.sqlstate)
             return

@@ -43,7 +43,9 @@ pg_catalog views, per view:
   pg_available_extension_versions, pg_timezone_names, pg_timezone_abbrevs.
 - pg_stat_activity: one row per connection, written by the engine before a
   query that reads it (CatalogEngine.ensure_activity); ``state`` is
-  'active' for the asking session. pg_stat_gssapi is derived from it.
+  'active' for the asking session. pg_stat_gssapi is derived from it;
+  pg_stat_ssl's rows (the connection's TLS protocol, cipher and bits) are
+  written with it.
 - every other view (pg_locks, pg_stats, pg_policies, pg_rules,
   pg_prepared_statements, pg_cursors, pg_stat_bgwriter, pg_replication_*,
   pg_hba_file_rules, ...): a table with the view's shape, empty.
