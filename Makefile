@@ -88,22 +88,26 @@ pytest: install drivers
 	$(VPY) -m pytest -q tests
 
 # Tools of the driver tests (tests/test_drivers.py): Maven and a JDK for
-# pgjdbc, Node.js and npm for node-postgres, pg8000 in .venv. Looked up as
+# pgjdbc, Node.js and npm for node-postgres, pg8000 in .venv; psqlODBC,
+# unixODBC and pyodbc for the catalog tests. Looked up as
 # commands: NodeSource's nodejs bundles npm and conflicts with Debian's npm
 # package. The drivers themselves are fetched by the tests, once (Maven into
 # .cache/m2, npm ci into tests/drivers/node/node_modules).
-DRIVER_PY := pg8000==1.31.6
+DRIVER_PY := pg8000==1.31.6 pyodbc==5.5.0
+# psqlODBC (the PostgreSQL ODBC driver) under unixODBC, for tests/test_catalog_clients.py
+DRIVER_APT := odbc-postgresql unixodbc
 drivers: | venv
 	@missing=""; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	command -v javac >/dev/null || missing="$$missing default-jdk-headless"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	for p in $(DRIVER_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install:$$missing"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
 	fi
-	@$(VPY) -c "import pg8000" 2>/dev/null || $(VPY) -m pip install -q '$(DRIVER_PY)'
+	@$(VPY) -c "import pg8000, pyodbc" 2>/dev/null || $(VPY) -m pip install -q $(DRIVER_PY)
 
 # Both suites run even when the first fails; the exit status reports either.
 test:
