@@ -297,15 +297,16 @@ class CatalogEngine:
     WATCH_SECONDS = 0.05
 
     @contextlib.contextmanager
-    def watch(self, cb: Any, cur: Any, timeout_ms: int = 0) -> Iterator["_Watched"]:
+    def watch(self, cb: Any, cur: Any, deadline: Optional[float] = None) -> Iterator["_Watched"]:
         """While the block runs a query's DuckDB statement on ``cur``,
         interrupt it if the query's callback expires (``cb.done`` before an
         answer: the client cancelled, the query timed out, the client left)
-        or ``timeout_ms`` (the session's statement_timeout; 0: none) passes;
-        the yielded object's ``timed_out`` then tells the second case. The
-        core answers an expired callback at once; without this the abandoned
-        statement ran on, and the session's next one waited for it."""
-        w = _Watched(cb, cur, time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None)
+        or ``deadline`` (time.monotonic(): the session's statement_timeout
+        from the statement's start; None: none) passes; the yielded object's
+        ``timed_out`` then tells the second case. The core answers an
+        expired callback at once; without this the abandoned statement ran
+        on, and the session's next one waited for it."""
+        w = _Watched(cb, cur, deadline)
         with self._watch_cond:
             self._watched[id(w)] = w
             if self._watcher is None:

@@ -19,6 +19,7 @@ forgets sessions on disconnect.
 from __future__ import annotations
 
 import logging
+import time
 from array import array
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -136,6 +137,9 @@ class CatalogRouter:
 
     def _answer(self, sess: Session, sql: str, cb: Any,
                 params: Optional[Sequence[Any]]) -> None:
+        # statement_timeout counts from here: the rewrite and the waits too
+        timeout_ms = sess.settings.millis("statement_timeout")
+        deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
         try:
             res = rewrite.rewrite(sql)
         except Exception as exc:
@@ -163,8 +167,9 @@ class CatalogRouter:
                     self.engine.ensure_derived(sess, cur, derived.families_of(duck_sql))
                     if kinds is None or "activity" in kinds:
                         self.engine.ensure_activity()
-                    with self.engine.watch(cb, cur, sess.settings.millis("statement_timeout")
-                                           ) as watched:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        return _error(cb, "57014", "canceling statement due to statement timeout")
+                    with self.engine.watch(cb, cur, deadline) as watched:
                         table = _run(cur, duck_sql, params)
                     table = _mark_types(table, res.output_types)
                     if key is not None:
