@@ -406,6 +406,77 @@ def test_statement_timeout_counts_the_translation_too(srv: ServerProcess) -> Non
         assert rows(conn, sql) == [(0,)]
 
 
+_STRESS_QUERIES = [
+    # (name s_<n>_<columns>, its column count): checked for consistency
+    "select c.relname, count(a.attnum) from pg_class c join pg_namespace n"
+    " on n.oid = c.relnamespace left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0"
+    " where n.nspname = 'public' group by 1 order by 1",
+    "select table_name, count(*) from information_schema.columns where table_schema = 'public'"
+    " group by 1 order by 1",
+    "select c.oid::regclass::text, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+    " from pg_class c join pg_attribute a on a.attrelid = c.oid"
+    " where c.relnamespace = 'public'::regnamespace and a.attnum > 0",
+    "select pg_get_indexdef(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indrelid"
+    " where c.relnamespace = 'public'::regnamespace",
+]
+
+
+def test_queries_while_registrations_change() -> None:
+    """Four clients query the catalog while tables are registered and
+    dropped all the time: no errors, no stall, and every answer is one
+    consistent state (a table's columns all there or the table absent)."""
+    import random
+    import threading
+
+    from riffq.testing import serve_catalog_in_thread
+
+    srv, dsn = serve_catalog_in_thread("stressdb")
+    errors: List[Any] = []
+    done = [0]
+    stop = threading.Event()
+
+    def client() -> None:
+        try:
+            with psycopg.connect(dsn, autocommit=True) as c:
+                while not stop.is_set():
+                    q = random.choice(_STRESS_QUERIES)
+                    got = c.execute(q).fetchall()
+                    if q is _STRESS_QUERIES[0] or q is _STRESS_QUERIES[1]:
+                        errors.extend(("inconsistent", q[:30], name, n) for name, n in got
+                                      if name.startswith("s_") and n != int(name.split("_")[2]))
+                    done[0] += 1
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+
+    def mutator() -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            ncols = random.randint(1, 6)
+            srv.register_table("stressdb", "public", f"s_{i}_{ncols}", [
+                {f"c{j}": {"type": random.choice(["int", "str", "date", "numeric(10,2)",
+                                                   "text[]"]), "nullable": True}}
+                for j in range(ncols)])
+            for name in list(srv.catalog.databases["stressdb"].schemas["public"].tables):
+                if name.startswith(f"s_{i - 3}_"):
+                    srv.catalog.drop_table("stressdb", "public", name)
+            time.sleep(random.random() * 0.02)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    threads.append(threading.Thread(target=mutator))
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(4)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+        srv.stop()
+    assert not any(t.is_alive() for t in threads)
+    assert errors == [] and done[0] > 20, (errors[:5], done[0])
+
+
 def test_huge_catalog_answer_is_refused(srv: ServerProcess) -> None:
     """A catalog answer over the limit (64 MB of Arrow) is refused with
     54000 rather than held in the server's memory; the connection goes on."""
