@@ -477,6 +477,25 @@ def test_queries_while_registrations_change() -> None:
     assert errors == [] and done[0] > 20, (errors[:5], done[0])
 
 
+def test_deeply_nested_statements_reach_the_handler() -> None:
+    """A statement nested too deep to classify goes to the user's handler
+    (here it refuses data queries with 0A000), not to an XX000 crash; the
+    connection goes on."""
+    from riffq.testing import serve_catalog_in_thread
+
+    srv, dsn = serve_catalog_in_thread("deepdb")
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for sql in ("select " + "case when true then " * 600 + "1" + " end" * 600
+                        + " from pg_class",
+                        " union all ".join(["select oid from pg_class"] * 2000)):
+                with pytest.raises(psycopg.errors.FeatureNotSupported, match="no data"):
+                    conn.execute(sql)
+            assert conn.execute("select count(*) > 0 from pg_class").fetchall() == [(True,)]
+    finally:
+        srv.stop()
+
+
 def test_huge_catalog_answer_is_refused(srv: ServerProcess) -> None:
     """A catalog answer over the limit (64 MB of Arrow) is refused with
     54000 rather than held in the server's memory; the connection goes on."""

@@ -224,6 +224,21 @@ def test_classify_long_statements() -> None:
     assert not classify(big_user).is_catalog
 
 
+def test_statements_nested_too_deep() -> None:
+    """Nesting deeper than Python walks (pglast hands the tree over as JSON)
+    neither crashes classify() nor the rewriter: classify() leaves the
+    statement to the user's handler; rewrite() says 54001, as PostgreSQL's
+    "stack depth limit exceeded"."""
+    deep_case = ("select " + "case when true then " * 600 + "relname" + " end" * 600
+                 + " from pg_class")
+    deep_union = " union all ".join(["select oid from pg_class"] * 2000)
+    for sql in (deep_case, deep_union):
+        assert classify(sql).kind == "other"
+        with pytest.raises(RewriteError) as err:
+            rewrite(sql)
+        assert err.value.sqlstate == "54001"
+
+
 def test_classify_is_cached() -> None:
     sql = "select relname from pg_class where oid = 424242"
     assert classify(sql) is classify(sql)

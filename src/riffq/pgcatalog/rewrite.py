@@ -656,9 +656,15 @@ def _classify_text(sql: str) -> Classification:
         return _OTHER if text.count('{"stmt"') <= 1 else Classification(
             False, "other", statement_count=text.count('{"stmt"'))
     try:
-        stmts = tuple(json.loads(text).get("stmts", ()))
+        return _classify_tree(text)
     except ValueError:  # pragma: no cover - pglast always emits valid JSON
         return _OTHER
+    except RecursionError:  # nested deeper than Python walks: the user's handler decides
+        return _OTHER
+
+
+def _classify_tree(text: str) -> Classification:
+    stmts = tuple(json.loads(text).get("stmts", ()))
     if not stmts:
         return _OTHER
     if len(stmts) == 1:
@@ -2406,12 +2412,16 @@ def _rewrite_cached(sql: str) -> Union[RewriteResult, RewriteError]:
         stmts = pglast.parse_sql(sql)
     except pglast.parser.ParseError as exc:
         return RewriteError("42601", str(exc))
+    except RecursionError:
+        return RewriteError("54001", "stack depth limit exceeded")
     if not stmts:
         return RewriteError("42601", "empty query")
     try:
         return _rewrite_statements(stmts)
     except RewriteError as exc:
         return exc
+    except RecursionError:  # PostgreSQL's parser and planner have a depth limit too
+        return RewriteError("54001", "stack depth limit exceeded")
     except Exception as exc:  # a bug here must reach the client as an error, not a crash
         logger.debug("rewrite failed for %r", sql, exc_info=True)
         return RewriteError("0A000", f"cannot translate this catalog query: {exc}")
