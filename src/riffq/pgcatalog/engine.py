@@ -235,13 +235,20 @@ class CatalogEngine:
             self._workfile = None
 
     def _build(self) -> None:
+        from . import snapshot
+
         # The SQL front end (pglast and the rewriter's tables, ~35 ms of
         # imports) loads on a second thread while DuckDB opens the catalog.
+        # Not before the snapshot's name is known: that stats ~45 files, and
+        # each stat gives the GIL up to a thread busy importing, which keeps
+        # it for up to the switch interval (5 ms) each time.
+        try:
+            snapshot.build_snapshot()
+        except Exception:  # open_catalog_db() below reports it
+            pass
         front = threading.Thread(target=_load_front_end, name="riffq-catalog-sql", daemon=True)
         front.start()
         try:
-            from . import snapshot
-
             con, self.schema, self._workfile, facts = snapshot.open_catalog_db()
             self._load_builtin_facts(facts)
             # Clients' SQL runs in this database: no files, no network, no
