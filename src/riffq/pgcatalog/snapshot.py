@@ -9,8 +9,10 @@ everything that shapes it (data files, the SQL/Python that builds it, the
 DuckDB version; by size and modification time). Each server then copies
 that file to a private temporary file and opens the copy: writable
 (registered objects are inserted into it), gone when the server ends.
-When no cache directory is writable the catalog is built in memory
-instead, as before.
+Beside the file, ``catalog-<hash>.facts.json`` holds what the engine reads
+of the built-in catalog in Python (``read_facts``), so that a start runs no
+query for it. When no cache directory is writable the catalog is built in
+memory instead, as before.
 
 ``python -m riffq.pgcatalog.snapshot`` builds the cache ahead of time
 (``make install`` does).
