@@ -248,6 +248,19 @@ def test_classify_is_cached() -> None:
 # rewrite(): the transforms, one by one
 # --------------------------------------------------------------------------------------
 
+def test_viewdef_of_an_oid_skips_the_name_lookup(duck: Any) -> None:
+    """pg_get_viewdef of an oid (a number, an oid column, a regclass) is the
+    definition lookup alone; of a name, the generic macro: the same text."""
+    oid = run(duck, "select oid from pg_class where relname = 'pg_tables'")[1][0][0]
+    forms = [f"select pg_get_viewdef({oid})", f"select pg_get_viewdef('{oid}'::oid, true)",
+             "select pg_get_viewdef('pg_tables'::regclass)",
+             "select pg_get_viewdef(c.oid, true) from pg_class c where c.relname = 'pg_tables'",
+             "select pg_get_viewdef('pg_tables')", "select pg_get_viewdef('pg_catalog.pg_tables')"]
+    texts = {run(duck, sql)[1][0][0] for sql in forms}
+    assert len(texts) == 1 and "FROM" in texts.pop()
+    assert "rq_fn._viewdef(" in rewrite(forms[0]).sql
+    assert "rq_fn.pg_get_viewdef(" in rewrite(forms[4]).sql
+
 def test_relations_and_aliases(duck: Any) -> None:
     q = ("select c.relname, pg_type.typname from pg_catalog.pg_class c, pg_type "
          "where c.reltype = pg_type.oid and c.oid = 1259")

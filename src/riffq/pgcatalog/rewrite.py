@@ -1990,6 +1990,20 @@ class _Rewriter:
                     f"THEN regexp_extract(__s, __p, {group}) END",
                     s=self.visit(args[0]), p=self.visit(args[1]))
 
+    def _viewdef_call(self, node: ast.FuncCall) -> Optional[ast.Node]:
+        """pg_get_viewdef(view [, pretty | wrap]) of an oid: the definition
+        lookup itself. The generic macro also takes a view's name, and binding
+        that lookup costs DuckDB ~8 ms a call site (psql's \\d+ of a view)."""
+        args = node.args or ()
+        if not 1 <= len(args) <= 2:
+            return None
+        cat = self.infer(args[0])
+        if cat not in ("int", "oid") and cat not in _REG_TYPES or \
+                any(isinstance(_strip_cast(a), ast.ParamRef) for a in args[1:]):
+            return None  # (a parameter must stay in the statement: DuckDB binds every $n)
+        # pretty printing is not emulated: its argument is a constant, dropped
+        return _rq_fn("_viewdef", _cast(self.visit(args[0]), "bigint"))
+
     def _array_to_string(self, node: ast.FuncCall) -> Optional[ast.Node]:
         args = node.args or ()
         if len(args) != 3 or "array_to_string" in FUNCTION_NAMES:
@@ -2395,6 +2409,7 @@ _FUNC_HANDLERS = {
     "unnest": _Rewriter._unnest,
     "generate_series": _Rewriter._generate_series,
     "pg_partition_ancestors": _Rewriter._partition_ancestors,
+    "pg_get_viewdef": _Rewriter._viewdef_call,
 }
 # Functions taking text: a reg argument is passed as its name, as PostgreSQL's cast does.
 _TEXT_ARG_FUNCS = frozenset((
