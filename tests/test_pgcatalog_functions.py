@@ -478,6 +478,11 @@ def test_object_definitions(default_path: Catalog) -> None:
     cat.assert_same("SELECT oid::int8, pg_get_ruledef(oid) FROM pg_rewrite WHERE ev_type = '1'",
                     "SELECT oid, rq_fn.pg_get_ruledef(oid) FROM rq_pg.pg_rewrite"
                     " WHERE ev_type = '1'")
+    # pretty: the relation named as the search path needs (the body stays non-pretty)
+    cat.assert_same("SELECT oid::int8, split_part(pg_get_ruledef(oid, true), ' DO ', 1)"
+                    " FROM pg_rewrite WHERE ev_type = '1'",
+                    "SELECT oid, split_part(rq_fn.pg_get_ruledef(oid, true), ' DO ', 1)"
+                    " FROM rq_pg.pg_rewrite WHERE ev_type = '1'")
     cat.assert_same("SELECT adrelid::int8, adnum, pg_get_expr(adbin, adrelid) FROM pg_attrdef",
                     "SELECT adrelid, adnum, rq_fn.pg_get_expr(adbin, adrelid) FROM rq_pg.pg_attrdef")
     cat.assert_same("SELECT oid::int8, pg_get_statisticsobjdef_columns(oid),"

@@ -833,12 +833,16 @@ CREATE MACRO rq_fn._oid_or_name(v) AS
 CREATE MACRO rq_fn.pg_get_viewdef(v) AS rq_fn._viewdef(rq_fn._oid_or_name(v)),
     (v, pretty) AS rq_fn._viewdef(rq_fn._oid_or_name(v));
 
+-- (the relation's name read once, qualified or not: DuckDB binds both arms of
+-- a CASE, and two name lookups cost ~5 ms more to bind than one)
 CREATE MACRO rq_fn._ruledef(ruleoid, pretty) AS (
     SELECT 'CREATE RULE ' || rq_fn.quote_ident(r.rulename) || ' AS' || chr(10) || '    ON '
            || CASE r.ev_type WHEN '1' THEN 'SELECT' WHEN '2' THEN 'UPDATE' WHEN '3' THEN 'INSERT'
                              ELSE 'DELETE' END
-           || ' TO ' || CASE WHEN pretty THEN rq_fn._relname(r.ev_class)
-                             ELSE rq_fn._relname_qualified(r.ev_class) END
+           || ' TO ' || (SELECT CASE WHEN pretty THEN rq_fn._qualify(v.nspname, v.name, v.visible)
+                                     ELSE rq_fn.quote_ident(v.nspname) || '.'
+                                          || rq_fn.quote_ident(v.name) END
+                         FROM rq_fn._vis_pg_class v WHERE v.oid = r.ev_class)
            || ' DO ' || CASE WHEN r.is_instead THEN 'INSTEAD ' ELSE '' END
            || rtrim(rq_fn._viewdef(r.ev_class), ';') || ';'
     FROM rq_pg.pg_rewrite r WHERE r.oid = ruleoid AND r.ev_type = '1');
