@@ -1999,9 +1999,9 @@ class _Rewriter:
             return None
         cat = self.infer(args[0])
         if cat not in ("int", "oid") and cat not in _REG_TYPES or \
-                any(isinstance(_strip_cast(a), ast.ParamRef) for a in args[1:]):
+                not all(isinstance(_strip_cast(a), ast.A_Const) for a in args[1:]):
             return None  # (a parameter must stay in the statement: DuckDB binds every $n)
-        # pretty printing is not emulated: its argument is a constant, dropped
+        # pretty printing is not emulated: a constant pretty / wrap argument is dropped
         return _rq_fn("_viewdef", _cast(self.visit(args[0]), "bigint"))
 
     def _array_to_string(self, node: ast.FuncCall) -> Optional[ast.Node]:
