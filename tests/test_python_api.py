@@ -370,6 +370,27 @@ def test_catalog_registration_is_order_independent() -> None:
         cat.add_schema("db", "")
 
 
+def test_catalog_snapshot_is_a_copy() -> None:
+    """What a snapshot holds does not change with later registrations (the
+    engine builds rows from it while the program registers on)."""
+    cat = Catalog()
+    cat.add_database("db", comment="one")
+    cat.add_table("db", "s", "t", [{"id": {"type": "int", "nullable": False}}])
+    version, dbs = cat.snapshot()
+    before = [(d.name, d.comment, {n: {t: [c.name for c in tb.columns] for t, tb in sch.tables.items()}
+                                   for n, sch in d.schemas.items()}) for d in dbs]
+    cat.add_table("db", "s", "t2", [{"x": {"type": "int", "nullable": True}}])
+    cat.add_table("db", "s2", "u", [{"y": {"type": "int", "nullable": True}}])
+    cat.databases["db"].schemas["s"].tables["t"].columns.append(
+        cat.databases["db"].schemas["s"].tables["t2"].columns[0])
+    cat.databases["db"].settings["work_mem"] = "64MB"
+    cat.drop_table("db", "s", "t")
+    after = [(d.name, d.comment, {n: {t: [c.name for c in tb.columns] for t, tb in sch.tables.items()}
+                                  for n, sch in d.schemas.items()}) for d in dbs]
+    assert after == before == [("db", "one", {"s": {"t": ["id"]}})]
+    assert dbs[0].settings == {} and cat.snapshot()[0] > version
+
+
 def test_lazy_source_needs_its_methods() -> None:
     class Source:
         def databases(self, cb): ...

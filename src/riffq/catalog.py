@@ -14,6 +14,7 @@ database (or schema) not registered yet creates it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -97,6 +98,17 @@ class Database:
     comment: Optional[str] = None
     #: per-database session defaults (PostgreSQL's ALTER DATABASE ... SET)
     settings: Dict[str, str] = field(default_factory=dict)
+
+
+def _copy_database(db: Database) -> Database:
+    return dataclasses.replace(db, settings=dict(db.settings), schemas={
+        name: dataclasses.replace(sch, tables={t: _copy_table(tb) for t, tb in sch.tables.items()})
+        for name, sch in db.schemas.items()})
+
+
+def _copy_table(t: Table) -> Table:
+    return dataclasses.replace(t, columns=list(t.columns), unique=list(t.unique),
+                               foreign_keys=list(t.foreign_keys), indexes=list(t.indexes))
 
 
 def _is_bool(value: Any) -> bool:
@@ -358,11 +370,12 @@ class Catalog:
             self._changed()
 
     def snapshot(self) -> Tuple[int, List[Database]]:
-        """(version, deep-enough copy of the databases) taken under the lock."""
-        import copy
-
+        """(version, deep-enough copy of the databases) taken under the lock:
+        the containers are copied, the frozen Column and ForeignKey objects
+        shared (copy.deepcopy of every column was 0.6 s of a 2,000-table
+        catalog's resync)."""
         with self._lock:
-            return self.version, copy.deepcopy(list(self.databases.values()))
+            return self.version, [_copy_database(db) for db in self.databases.values()]
 
     def set_lazy_source(self, source: Any) -> None:
         """Install a lazy catalog source (see ``riffq.Server.set_lazy_catalog``).

@@ -470,18 +470,19 @@ class CatalogSchema:
         names = ", ".join(f"c{i}" for i in range(len(rel.columns)))
         from_values = ", ".join(f"CAST(v.c{i} AS {c.duck_type})"
                                 for i, c in enumerate(rel.columns))
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[start:start + _INSERT_CHUNK]
+        for start in range(0, len(rows), _JSON_CHUNK):
+            chunk = rows[start:start + _JSON_CHUNK]
             text = _rows_json(rel.columns, chunk)
             if text is not None:
                 con.execute(f"INSERT INTO {target} SELECT {from_json}, {int(db_oid)}"
                             f" FROM (SELECT unnest(from_json({sql_literal(text)}, {spec})) AS s)")
                 continue
-            values = ", ".join(
-                "(" + ", ".join(sql_literal(row.get(c.name)) for c in rel.columns) + ")"
-                for row in chunk)
-            con.execute(f"INSERT INTO {target} SELECT {from_values}, {int(db_oid)}"
-                        f" FROM (VALUES {values}) v({names})")
+            for at in range(0, len(chunk), _INSERT_CHUNK):
+                values = ", ".join(
+                    "(" + ", ".join(sql_literal(row.get(c.name)) for c in rel.columns) + ")"
+                    for row in chunk[at:at + _INSERT_CHUNK])
+                con.execute(f"INSERT INTO {target} SELECT {from_values}, {int(db_oid)}"
+                            f" FROM (VALUES {values}) v({names})")
 
     def delete_rows(self, con: Any, relname: str, where_sql: str,
                     params: Optional[Sequence[Any]] = None) -> None:
@@ -501,7 +502,8 @@ class CatalogSchema:
 
 # ---- building -----------------------------------------------------------------
 
-_INSERT_CHUNK = 500
+_INSERT_CHUNK = 500   # rows per VALUES statement
+_JSON_CHUNK = 4000    # rows per JSON statement (2,000 tables' sync: 500 -> 4,000 saved 15%)
 
 
 def _rows_json(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) -> Optional[str]:
@@ -512,10 +514,11 @@ def _rows_json(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) -> 
             raise TypeError("bytes")
         return str(value)  # as sql_literal writes it (dates, decimals...)
 
+    keys = [f"c{i}" for i in range(len(columns))]
+    names = [c.name for c in columns]
     try:
-        return json.dumps([{f"c{i}": row.get(c.name) for i, c in enumerate(columns)}
-                           for row in rows], allow_nan=False, default=plain,
-                          separators=(",", ":"))
+        return json.dumps([dict(zip(keys, map(row.get, names))) for row in rows],
+                          allow_nan=False, default=plain, separators=(",", ":"))
     except (TypeError, ValueError):
         return None
 
