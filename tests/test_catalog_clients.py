@@ -524,6 +524,29 @@ def test_set_config_like_postgresql(target: Server, ref: Server) -> None:
     assert run(target) == run(ref)
 
 
+def test_pg_stat_activity_queries_like_postgresql(target: Server, ref: Server) -> None:
+    """pg_stat_activity shows each connection's latest statement (cut at
+    1,023 bytes on a character boundary, track_activity_query_size's
+    default), 'idle' for the others and 'active' with a transaction start
+    for the asking one, as PostgreSQL does."""
+    import psycopg
+
+    def run(server: Server) -> List[Any]:
+        with psycopg.connect(server.dsn, autocommit=True) as a, \
+                psycopg.connect(server.dsn, autocommit=True) as b:
+            a.execute("select 42 from pg_catalog.pg_class limit 1").fetchall()
+            b.execute("select '" + "\u00e9" * 600 + "' from pg_class limit 1").fetchall()
+            return a.execute(
+                "select pid = pg_backend_pid(), state, query, xact_start is null,"
+                " query_start is null, state_change is null, backend_type"
+                " from pg_stat_activity where pid in (%s, %s) order by 1",
+                (a.info.backend_pid, b.info.backend_pid)).fetchall()
+
+    got, expected = run(target), run(ref)
+    assert len(expected) == 2 and len(expected[0][2].encode()) == 1022
+    assert got == expected
+
+
 def test_builtin_function_defaults_like_postgresql(target: Server, ref: Server) -> None:
     """Built-in functions' argument defaults (pg_get_expr of proargdefaults,
     pg_get_function_arguments) and plpgsql's members (pg_depend deptype 'e',

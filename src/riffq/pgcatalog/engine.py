@@ -82,6 +82,9 @@ class Session:
     dstd: bool = True           # its search path is standard (built-ins under 'std')
     gucs_digest: bytes = b""    # digest of its settings (result cache keys, cache.py)
     guc_names: Tuple[str, ...] = ()  # rq_guc_names as its cursor holds it
+    # its latest statement (pg_stat_activity.query) and when it began
+    last_query: str = ""
+    query_start: Optional[dt.datetime] = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search_path(self, schemas: Sequence[str]) -> List[str]:
@@ -510,6 +513,15 @@ class CatalogEngine:
                 self._orphans.append(sess.cursor)
                 sess.cursor = None
 
+    @staticmethod
+    def note_statement(sess: Session, sql: str) -> None:
+        """A session's statement begins (pg_stat_activity's query and
+        query_start; PostgreSQL keeps up to track_activity_query_size bytes)."""
+        if len(sql) > _QUERY_TEXT_LIMIT // 4:  # (4 bytes at most a character)
+            sql = sql.encode("utf-8")[:_QUERY_TEXT_LIMIT].decode("utf-8", "ignore")
+        sess.last_query = sql
+        sess.query_start = dt.datetime.now(dt.timezone.utc)
+
     def session(self, conn_id: int) -> Optional[Session]:
         """The session of ``conn_id`` (None when it never logged in here)."""
         return self._sessions.get(conn_id)
@@ -677,7 +689,8 @@ class CatalogEngine:
         connection) if sessions came, went or renamed themselves since they
         were last written."""
         sessions = sorted(self._sessions.values(), key=lambda x: x.conn_id)
-        state = tuple((x.conn_id, x.settings.get("application_name")) for x in sessions)
+        state = tuple((x.conn_id, x.settings.get("application_name"), x.query_start)
+                      for x in sessions)
         if state == self._activity:
             return
         rows = RowSet()
@@ -687,7 +700,8 @@ class CatalogEngine:
                 "usesysid": x.user_oid, "usename": x.user,
                 "application_name": x.settings.get("application_name"),
                 "client_addr": x.client_addr or None, "client_port": x.client_port,
-                "backend_start": x.started, "state": "idle", "query": "",
+                "backend_start": x.started, "state": "idle", "query": x.last_query,
+                "query_start": x.query_start, "state_change": x.query_start,
                 "backend_type": "client backend"})
             version, cipher, bits = x.tls or (None, None, None)
             # (no client certificates: client_dn, client_serial, issuer_dn NULL)
@@ -744,6 +758,12 @@ class _Watched:
     def __init__(self, cb: Any, cur: Any, deadline: Optional[float]) -> None:
         self.cb, self.cur, self.deadline = cb, cur, deadline
         self.timed_out = False
+
+
+#: PostgreSQL's track_activity_query_size default, 1024 bytes with the
+#: terminating NUL: a longer statement shows as its first 1023 bytes, cut
+#: at a character's boundary
+_QUERY_TEXT_LIMIT = 1023
 
 
 def _close_cursor(sess: Session) -> None:

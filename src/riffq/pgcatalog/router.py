@@ -89,6 +89,7 @@ class CatalogRouter:
         """Answer catalog statements here, pass the rest on."""
         sess = self.engine.session(connection_id)
         if sess is not None:
+            self.engine.note_statement(sess, sql)
             cls = rewrite.classify(sql)
             kind = getattr(cls, "kind", "other")
             if logger.isEnabledFor(logging.DEBUG):

@@ -42,8 +42,9 @@ pg_catalog views, per view:
 - tables with built-in rows: pg_config, pg_available_extensions,
   pg_available_extension_versions, pg_timezone_names, pg_timezone_abbrevs.
 - pg_stat_activity: one row per connection, written by the engine before a
-  query that reads it (CatalogEngine.ensure_activity); ``state`` is
-  'active' for the asking session. pg_stat_gssapi is derived from it;
+  query that reads it (CatalogEngine.ensure_activity), with each session's
+  latest statement and its start; ``state`` is 'active' (and ``xact_start``
+  that start) for the asking session. pg_stat_gssapi is derived from it;
   pg_stat_ssl's rows (the connection's TLS protocol, cipher and bits) are
   written with it.
 - every other view (pg_locks, pg_stats, pg_policies, pg_rules,
@@ -287,9 +288,11 @@ def _add_sys_user_variants() -> None:
 
 _add_sys_user_variants()
 
-# rq_pg.pg_stat_activity.state: the engine writes 'idle' for every session
-ACTIVITY_STATE = ("CASE WHEN pid = CAST(getvariable('rq_pid') AS INTEGER) THEN 'active'"
-                  " ELSE state END")
+# rq_pg.pg_stat_activity.state: the engine writes 'idle' for every session;
+# the asking one is running a query (its own), in a transaction of its own
+_ASKING = "pid = CAST(getvariable('rq_pid') AS INTEGER)"
+ACTIVITY_STATE = f"CASE WHEN {_ASKING} THEN 'active' ELSE state END"
+ACTIVITY_XACT_START = f"CASE WHEN {_ASKING} THEN query_start ELSE xact_start END"
 
 # The session's settings, three aligned VARCHAR[] DuckDB variables (engine
 # hook): rq_guc_names (lower-case names), rq_guc_values (SHOW's text:
@@ -574,6 +577,7 @@ def _view_over_table_sql(rel: Relation, replace: bool = False) -> str:
         cols = cols.replace('"setting"', f"{SETTINGS_OVERLAY} AS setting", 1)
     if rel.name == "pg_stat_activity":  # the asking session is the one running a query
         cols = cols.replace('"state"', f"{ACTIVITY_STATE} AS state", 1)
+        cols = cols.replace('"xact_start"', f"{ACTIVITY_XACT_START} AS xact_start", 1)
     where = "" if rel.shared or rel.relkind == "v" else f" WHERE {DB_FILTER}"
     create = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
     return f"{create} {PG}.{_q(rel.name)} AS SELECT {cols} FROM {BASE}.{_q(rel.name)}{where}"
