@@ -889,3 +889,45 @@ def test_bind_literals(sql: str, params: List[Any], out: Optional[str]) -> None:
         used = {int(n) for n in re.findall(r"\$(\d+)", re.sub(r"'[^']*'|\"[^\"]*\"", "", sql))}
         if used == set(range(1, len(params) + 1)):  # DuckDB refuses unused values
             assert con.execute(out).fetchall() == con.execute(sql, params).fetchall()
+
+
+# ---- the printer's ancestors (rewrite._populate_ancestors) ------------------------
+
+def _ancestor_chains(node: Any, out: List[Tuple[str, str, int, Optional[int]]]) -> List[Any]:
+    """Each node's type, its ancestors' path, and the identities of the
+    objects the chain's last two links point at, in a fixed walk order."""
+    import pglast
+
+    if isinstance(node, tuple):
+        for item in node:
+            _ancestor_chains(item, out)
+    elif isinstance(node, pglast.ast.Node):
+        anc = node.ancestors
+        out.append((type(node).__name__, repr(anc), id(anc.node),
+                    id(anc.parent.node) if anc.parent is not None else None))
+        for member in node:
+            _ancestor_chains(getattr(node, member), out)
+    return out
+
+
+def test_ancestors_as_pglast_populates_them() -> None:
+    """The printer's own ancestor population gives every node of every
+    corpus statement the chain pglast.visitors.populate_ancestors gives it
+    (pglast's printers read it to place parentheses and keywords)."""
+    import pglast
+    from pglast.visitors import Ancestor, populate_ancestors
+
+    checked = 0
+    for path in _corpus_files():
+        try:
+            stmts = pglast.parse_sql(_read_corpus(path)[0])
+        except pglast.parser.ParseError:
+            continue
+        for raw in stmts:
+            root = (raw.stmt,)
+            populate_ancestors(root)
+            theirs = _ancestor_chains(root, [])
+            rw._populate_ancestors(root, Ancestor())
+            assert _ancestor_chains(root, []) == theirs, path
+            checked += 1
+    assert checked > 200

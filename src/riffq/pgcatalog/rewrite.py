@@ -81,6 +81,7 @@ from pglast import parser as _pgparser
 from pglast.enums import (A_Expr_Kind, BoolExprType, CoercionForm, LimitOption, MinMaxOp,
                           SetOperation, SortByDir, SortByNulls, SQLValueFunctionOp, SubLinkType)
 from pglast.stream import RawStream
+from pglast.visitors import Ancestor
 
 __all__ = [
     "Classification", "RewriteError", "RewriteResult", "SetConfig",
@@ -1106,8 +1107,43 @@ _DUCK_KEYWORDS = frozenset((
     "positional", "semi", "struct", "try_cast", "unpack"))
 
 
+# The ``ancestors`` slot of every pglast node, set without ast.Node's
+# validating __setattr__.
+_SET_ANCESTORS = ast.Node.ancestors.__set__  # type: ignore[attr-defined]
+
+
+def _populate_ancestors(value: Any, anc: Ancestor) -> None:
+    """Give every node under ``value`` the ``ancestors`` chain that
+    pglast.visitors.populate_ancestors gives it (the printers read it).
+
+    Why our own: pglast's is a breadth-first generator visitor that assigns
+    through the validating __setattr__, ~15% of a statement's rewrite; the
+    chains are the same (tests/test_pgcatalog_rewrite.py compares them)."""
+    if isinstance(value, tuple):
+        for i, item in enumerate(value):
+            if isinstance(item, (tuple, ast.Node)):
+                _populate_ancestors(item, Ancestor(anc, value, i))
+        return
+    _SET_ANCESTORS(value, anc)
+    for member in value:
+        child = getattr(value, member)
+        if isinstance(child, (tuple, ast.Node)):
+            _populate_ancestors(child, Ancestor(anc, value, member))
+
+
 class _DuckStream(RawStream):
     """pglast's printer with DuckDB's extra keywords quoted and raw fragments."""
+
+    def __call__(self, sql: Any, plpgsql: bool = False) -> str:
+        """Print one rewritten statement (an ast.Node): RawStream.__call__
+        with the ancestors populated by _populate_ancestors."""
+        if not isinstance(sql, ast.Node):
+            return super().__call__(sql, plpgsql)
+        _populate_ancestors((sql,), Ancestor())
+        self.print_node(sql)
+        if self.semicolon_after_last_statement:
+            self.write(";")
+        return self.getvalue()
 
     def print_node(self, node: Any, is_name: bool = False, is_symbol: bool = False) -> None:
         if (isinstance(node, ast.FuncCall) and node.funcname
@@ -1210,10 +1246,13 @@ class _Rewriter:
         self.output_types: Optional[List[Optional[str]]] = None
 
     # ---- driver ----
-    def run(self, stmt: ast.Node) -> ast.Node:
+    def run(self, stmt: ast.Node, may_have_ctes: bool = True) -> ast.Node:
+        """The DuckDB form of ``stmt``; ``may_have_ctes`` False when its
+        text has no WITH (then it has no CTE to look for)."""
         if not isinstance(stmt, ast.SelectStmt):
             raise _unsupported(f"{type(stmt).__name__} in a catalog query")
-        self.ctes = _collect_ctes(stmt)
+        if may_have_ctes:
+            self.ctes = _collect_ctes(stmt)
         self._mark_output(stmt)
         first = stmt
         while first.op != SetOperation.SETOP_NONE:
@@ -2432,7 +2471,9 @@ def _rewrite_cached(sql: str) -> Union[RewriteResult, RewriteError]:
     if not stmts:
         return RewriteError("42601", "empty query")
     try:
-        return _rewrite_statements(stmts)
+        # (a statement without the word has no CTE: the walk looking for
+        # them is skipped)
+        return _rewrite_statements(stmts, "with" in sql.lower())
     except RewriteError as exc:
         return exc
     except RecursionError:  # PostgreSQL's parser and planner have a depth limit too
@@ -2442,12 +2483,13 @@ def _rewrite_cached(sql: str) -> Union[RewriteResult, RewriteError]:
         return RewriteError("0A000", f"cannot translate this catalog query: {exc}")
 
 
-def _rewrite_statements(stmts: Sequence[ast.RawStmt]) -> RewriteResult:
+def _rewrite_statements(stmts: Sequence[ast.RawStmt], may_have_ctes: bool = True
+                        ) -> RewriteResult:
     texts, set_configs, param_types = [], [], {}  # type: ignore[var-annotated]
     output_types: Optional[List[Optional[str]]] = None
     for raw in stmts:
         rw = _Rewriter(set_configs)
-        tree = rw.run(raw.stmt)
+        tree = rw.run(raw.stmt, may_have_ctes)
         texts.append(_DuckStream()(tree))
         for num, typ in rw.param_types.items():
             param_types.setdefault(num, typ)
