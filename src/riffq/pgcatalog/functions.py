@@ -502,7 +502,11 @@ def _filled_sql() -> str:
 
 def install_functions(con: Any) -> None:
     """Create schema rq_fn and every macro of this module in DuckDB ``con``
-    (rq_pg must already hold the catalog relations)."""
+    (rq_pg must already hold the catalog relations), and the Python
+    functions some of them call (pyfuncs.py)."""
+    from .pyfuncs import install_python_functions
+
+    install_python_functions(con)
     con.execute("CREATE SCHEMA IF NOT EXISTS rq_fn")
     # one statement: executemany() would cost ~0.25 s for the ~470 rows
     values = ", ".join(f"({_sql_str(w)}, {_sql_str(c)}, {str(b).lower()}, {_sql_str(cd)},"

@@ -95,11 +95,10 @@ CREATE MACRO rq_fn.parse_ident(s, strict := true) AS
 
 -- PostgreSQL's quote_ident(): quotes unless all [a-z0-9_] (not starting with
 -- a digit) and not a keyword other than an unreserved one.
-CREATE MACRO rq_fn.quote_ident(s) AS
-    CASE WHEN s IS NULL THEN NULL
-         WHEN regexp_full_match(s, '[a-z_][a-z0-9_]*') AND NOT contains('@RESERVED@', ' ' || s || ' ')
-         THEN s
-         ELSE '"' || replace(s, '"', '""') || '"' END;
+-- quote_ident and the expression text helpers (_expr_text, _pretty_expr)
+-- are Python functions (pyfuncs.py): as macros, their bodies cost ~1.2-1.4 ms
+-- of planning at every call site.
+CREATE MACRO rq_fn.quote_ident(s) AS rq_py_quote_ident(s::VARCHAR);
 
 CREATE MACRO rq_fn._qualify(nsp, name, visible) AS
     CASE WHEN visible THEN '' ELSE rq_fn.quote_ident(nsp) || '.' END || rq_fn.quote_ident(name);
@@ -589,15 +588,7 @@ CREATE MACRO rq_fn._looks_like_function(e) AS
 -- outer parentheses removed, '(x)::type' -> 'x::type', parentheses around
 -- simple terms of AND / OR dropped. PostgreSQL's pretty printer drops every
 -- parenthesis precedence makes redundant; this covers the common shapes.
-CREATE MACRO rq_fn._unparen(e) AS
-    CASE WHEN regexp_full_match(e, '@PAREN_GROUP@') THEN e[2:-2] ELSE e END;
-CREATE MACRO rq_fn._pretty_terms(e) AS
-    regexp_replace(regexp_replace(e, '(^|AND |OR )\(([^()]*)\)( AND| OR|$)', '\1\2\3', 'g'),
-                   '(^|AND |OR )\(([^()]*)\)( AND| OR|$)', '\1\2\3', 'g');
-CREATE MACRO rq_fn._pretty_expr(e) AS
-    rq_fn._pretty_terms(regexp_replace(regexp_replace(rq_fn._unparen(e),
-        '\(([A-Za-z_][A-Za-z0-9_]*|[0-9.]+|''[^'']*'')\)::', '\1::', 'g'),
-        '\((ARRAY\[[^\]]*\])\)::', '\1::', 'g'));
+CREATE MACRO rq_fn._pretty_expr(e) AS rq_py_pretty_expr(e::VARCHAR);
 
 -- A JSON list of texts (pg_index.indexprs, pg_proc.proargdefaults); NULL for
 -- anything else, e.g. a raw node tree PostgreSQL's dump kept as is.
@@ -812,9 +803,7 @@ CREATE MACRO rq_fn.pg_get_constraintdef(conoid) AS (
 -- pg_get_expr(): expression columns already hold their text.
 -- An expression column's text: a JSON list (proargdefaults, indexprs) prints
 -- its items joined by ', ', as PostgreSQL prints a list of expressions.
-CREATE MACRO rq_fn._expr_text(e) AS
-    CASE WHEN starts_with(e, '[') THEN coalesce(array_to_string(rq_fn._json_list(e), ', '), e)
-         ELSE e END;
+CREATE MACRO rq_fn._expr_text(e) AS rq_py_expr_text(e::VARCHAR);
 
 CREATE MACRO rq_fn.pg_get_expr(expr, relid) AS rq_fn._expr_text(expr::VARCHAR),
     (expr, relid, pretty) AS

@@ -54,7 +54,8 @@ def _fingerprint() -> str:
 
     h = hashlib.sha256(duckdb.__version__.encode())
     files = sorted(list((_HERE / "data").iterdir()) + [
-        _HERE / n for n in ("schema.py", "functions.py", "derived.py", "cache.py", "functions.sql",
+        _HERE / n for n in ("schema.py", "functions.py", "pyfuncs.py", "derived.py", "cache.py",
+                            "functions.sql",
                             "infoschema.py", "infoschema.sql", "snapshot.py")
         if (_HERE / n).exists()])
     for f in files:
@@ -209,6 +210,9 @@ def open_catalog_db() -> Tuple[Any, Any, Optional[str], Dict[str, Any]]:
     shutil.copyfile(snap, work)
     atexit.register(remove_workfile, work)
     con = duckdb.connect(work)
+    from .pyfuncs import install_python_functions  # (a file holds no Python functions)
+
+    install_python_functions(con)
     facts = _load_facts(snap, con)
     cs = schema.CatalogSchema(dict(schema.load_relations()), frozenset(facts["tables"]))
     return con, cs, work, facts
