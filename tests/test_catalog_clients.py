@@ -524,6 +524,47 @@ def test_set_config_like_postgresql(target: Server, ref: Server) -> None:
     assert run(target) == run(ref)
 
 
+_SESSION_FUNCTION_SQL = [
+    "select current_setting('search_path'), current_setting('IntervalStyle'),"
+    " pg_catalog.current_setting('work_mem'), current_setting('DateStyle') from pg_catalog.pg_class"
+    " where relname = 'pg_class'",
+    "select current_setting('no_such_thing', true), current_setting('it''s', true),"
+    " current_setting('application_name', false)",
+    "select current_setting('no_such_thing')",
+    "select current_schema(), current_schemas(false), current_schemas(true)",
+    "select 'rq_fn.current_setting(''work_mem'')' as t, current_setting('work_mem') as w",
+    "select n.nspname from pg_catalog.pg_namespace n"
+    " where n.nspname = any (current_schemas(false)) order by 1",
+]
+_SESSION_SETS = [None, "set search_path = s2, public", "set search_path = pg_catalog, s2",
+                 "set search_path = nosuch", "set search_path = '$user', \"pg_catalog\", public",
+                 "set work_mem = '64MB'", "set application_name = 'it''s me'"]
+
+
+def test_session_functions_like_postgresql(target: Server, ref: Server) -> None:
+    """current_setting(), current_schema() and current_schemas() called
+    with constants (answered from the session's values written in as
+    literals) answer as PostgreSQL's after each SET, unknown parameters
+    included."""
+    import psycopg
+
+    def run(server: Server) -> List[Any]:
+        out: List[Any] = []
+        with psycopg.connect(server.dsn, autocommit=True) as con:
+            for stmt in _SESSION_SETS:
+                if stmt is not None:
+                    con.execute(stmt)
+                for sql in _SESSION_FUNCTION_SQL:
+                    try:
+                        out.append(con.execute(sql, prepare=False).fetchall())
+                    except psycopg.Error as exc:
+                        out.append((exc.sqlstate, str(exc).split("\n")[0]))
+        return out
+
+    got, expected = run(target), run(ref)
+    assert got == expected
+
+
 def test_pg_stat_activity_queries_like_postgresql(target: Server, ref: Server) -> None:
     """pg_stat_activity shows each connection's latest statement (cut at
     1,023 bytes on a character boundary, track_activity_query_size's

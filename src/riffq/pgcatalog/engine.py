@@ -82,6 +82,7 @@ class Session:
     dstd: bool = True           # its search path is standard (built-ins under 'std')
     gucs_digest: bytes = b""    # digest of its settings (result cache keys, cache.py)
     guc_names: Tuple[str, ...] = ()  # rq_guc_names as its cursor holds it
+    path: List[str] = field(default_factory=list)  # rq_search_path as its cursor holds it
     # its latest statement (pg_stat_activity.query) and when it began
     last_query: str = ""
     query_start: Optional[dt.datetime] = None
@@ -637,6 +638,7 @@ class CatalogEngine:
             ("rq_user_oid", sess.user_oid), ("rq_pid", sess.pid),
             ("rq_client_addr", sess.client_addr), ("rq_client_port", sess.client_port),
             ("rq_search_path", path), ("rq_server_start", self._started)]
+        sess.path = path
         sess.dstd = derived.is_standard_path(tuple(path))
         sess.dkey = f"{sess.db_oid}/{self._synced_epoch}/" + "/".join(path)
         values += [("rq_tkey", sess.dkey),
