@@ -33,7 +33,7 @@ _OLD_PRETTY = (f"regexp_replace(regexp_replace(regexp_replace(regexp_replace({_O
 EDGE_CASES = [
     "", "a", "A", "_x1", "1a", "select", "user", "name", "abs", "a b", 'q"q', "é", "ab\u00e9",
     "[]", "[null]", "[null, \"a\"]", '["x", "y"]', "[1, 2.5, true]", '[{"a": 1}]', "[not json",
-    "[1,", "(a)", "((a))", "(a) AND (b)", "(a) OR (b) AND (c)", "((x > 0))", "(x)::text",
+    "[1,", "[NaN]", "[Infinity, 1]", "(a)", "((a))", "(a) AND (b)", "(a) OR (b) AND (c)", "((x > 0))", "(x)::text",
     "('a'::text)::varchar", "(ARRAY[1, 2])::integer[]", "(1.5)::numeric", "(a)(b)",
     "((a) AND (b)) OR ((c))", "(a\n)", "(a)\n", "x AND (y)\n", "(é) AND (ü)",
     "((((((((deep))))))))",

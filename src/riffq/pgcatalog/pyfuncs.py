@@ -7,13 +7,14 @@ list, its argument four times) cost ~1.2 ms of planning a call site, and
 ``pg_get_expr(x, rel, true)`` (four nested regex rewrites, each repeating
 its argument) ~1.4 ms; it is called inside many other macros, and psql's
 ``\\d`` alone calls it several times. A registered function binds like a
-built-in (~0.05 ms). They run per row with the GIL, which catalog answers
-(hundreds of rows at most) do not notice.
+built-in: a call site of the macros that call them now costs 0.20-0.26 ms.
+They run per row with the GIL, which catalog answers (hundreds of rows at
+most) do not notice.
 
 Each function is the exact counterpart of the SQL it replaces (kept in
-functions.sql's history and in tests/test_pgcatalog_functions.py, which
-compares both on every expression text of the built-in catalog and on edge
-cases): NULL in, NULL out (DuckDB's default null handling), no exceptions.
+tests/test_pgcatalog_pyfuncs.py, which compares both on every expression
+text and name of the built-in catalog and on edge cases): NULL in, NULL out
+(DuckDB's default null handling), no exceptions.
 ``install_python_functions(con)`` registers them; every DuckDB connection
 the catalog runs in needs it before its first statement (the snapshot's
 build, a server's open of its copy).
@@ -56,7 +57,7 @@ def _json_list(text: str) -> Optional[List[Optional[str]]]:
     """from_json(text, '["VARCHAR"]') of a JSON list: its items as text
     (strings unquoted, anything else as its JSON), None for a non-list or
     invalid JSON."""
-    try:
+    try:  # (NaN and Infinity pass, as DuckDB's json_valid() lets them)
         items = json.loads(text)
     except ValueError:
         return None
