@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -83,6 +84,8 @@ class Session:
     gucs_digest: bytes = b""    # digest of its settings (result cache keys, cache.py)
     guc_names: Tuple[str, ...] = ()  # rq_guc_names as its cursor holds it
     path: List[str] = field(default_factory=list)  # rq_search_path as its cursor holds it
+    # the path as search_path lists it: pg_catalog only when listed (current_schemas(false))
+    explicit_path: List[str] = field(default_factory=list)
     # its latest statement (pg_stat_activity.query) and when it began
     last_query: str = ""
     query_start: Optional[dt.datetime] = None
@@ -639,6 +642,7 @@ class CatalogEngine:
             ("rq_client_addr", sess.client_addr), ("rq_client_port", sess.client_port),
             ("rq_search_path", path), ("rq_server_start", self._started)]
         sess.path = path
+        sess.explicit_path = explicit_path(path, sess.settings.get("search_path"))
         sess.dstd = derived.is_standard_path(tuple(path))
         sess.dkey = f"{sess.db_oid}/{self._synced_epoch}/" + "/".join(path)
         values += [("rq_tkey", sess.dkey),
@@ -760,6 +764,18 @@ class _Watched:
     def __init__(self, cb: Any, cur: Any, deadline: Optional[float]) -> None:
         self.cb, self.cur, self.deadline = cb, cur, deadline
         self.timed_out = False
+
+
+# search_path lists pg_catalog (rq_fn._explicit_path's test, in Python)
+_LISTS_PG_CATALOG = re.compile(r'(^|,)\s*"?pg_catalog"?\s*(,|\Z)')
+
+
+def explicit_path(path: List[str], search_path: str) -> List[str]:
+    """The effective ``path`` less the implicit pg_catalog: what
+    current_schemas(false) answers (rq_fn._explicit_path)."""
+    if path[:1] == ["pg_catalog"] and not _LISTS_PG_CATALOG.search(search_path):
+        return path[1:]
+    return list(path)
 
 
 #: PostgreSQL's track_activity_query_size default, 1024 bytes with the

@@ -24,30 +24,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Dict, FrozenSet, List, Optional
+from typing import Any, Callable, Dict, List, Optional
+
+from .functions import _paren_group_regex, _reserved_words
 
 __all__ = ["install_python_functions", "quote_ident", "expr_text", "pretty_expr",
            "PYTHON_FUNCTIONS"]
 
 _SAFE_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
-
-
-def _reserved() -> FrozenSet[str]:
-    from .functions import _reserved_words
-
-    return frozenset(_reserved_words())
-
-
-_RESERVED: Optional[FrozenSet[str]] = None
+_RESERVED = frozenset(_reserved_words())
 
 
 def quote_ident(s: str) -> str:
     """PostgreSQL's quote_ident(): ``s`` as is when it is a lower-case
     identifier that is no keyword needing quotes, else double-quoted with
     inner quotes doubled."""
-    global _RESERVED
-    if _RESERVED is None:
-        _RESERVED = _reserved()
     if _SAFE_IDENT.fullmatch(s) and s not in _RESERVED:
         return s
     return '"' + s.replace('"', '""') + '"'
@@ -87,14 +78,8 @@ def expr_text(e: str) -> str:
     return ", ".join(kept)
 
 
-def _paren_group(depth: int = 6) -> "re.Pattern[str]":
-    pattern = r"\([^()]*\)"
-    for _ in range(depth - 1):
-        pattern = r"\((?:[^()]|" + pattern + r")*\)"
-    return re.compile(pattern)
-
-
-_PAREN_GROUP = _paren_group()
+# (functions.sql's @PAREN_GROUP@: the same pattern reads alike in RE2 and re)
+_PAREN_GROUP = re.compile(_paren_group_regex())
 _PAREN_TERM = re.compile(r"(^|AND |OR )\(([^()]*)\)( AND| OR|\Z)")
 _PAREN_CAST = re.compile(r"\(([A-Za-z_][A-Za-z0-9_]*|[0-9.]+|'[^']*')\)::")
 _PAREN_ARRAY_CAST = re.compile(r"\((ARRAY\[[^\]]*\])\)::")

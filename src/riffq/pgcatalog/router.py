@@ -303,8 +303,6 @@ RESULT_LIMIT = 64 << 20
 _SESSION_CALL = re.compile(
     r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|rq_fn\.current_setting\('((?:[^']|'')*)'(, (?:TRUE|FALSE))?\)"""
     r"""|rq_fn\."current_schema"\(\)|rq_fn\.current_schemas\((TRUE|FALSE)\)""")
-# PostgreSQL's implicit pg_catalog: listed in search_path or not (rq_fn._explicit_path)
-_LISTS_PG_CATALOG = re.compile(r'(^|,)\s*"?pg_catalog"?\s*(,|\Z)')
 
 
 def session_constants(sess: Session, duck_sql: str) -> str:
@@ -329,10 +327,7 @@ def session_constants(sess: Session, duck_sql: str) -> str:
             except SettingError:
                 return text
             return f"CAST({sql_literal(value)} AS VARCHAR)"
-        explicit = list(sess.path)
-        if explicit[:1] == ["pg_catalog"] and not _LISTS_PG_CATALOG.search(
-                sess.settings.get("search_path")):
-            explicit = explicit[1:]
+        explicit = sess.explicit_path
         if text.endswith('"current_schema"()'):
             return f"CAST({sql_literal(explicit[0] if explicit else None)} AS VARCHAR)"
         schemas = sess.path if m.group(3) == "TRUE" else explicit
