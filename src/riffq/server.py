@@ -369,10 +369,15 @@ class Server(_CoreServer):
         catalog in the background now, so that the first catalog query after
         ``start()`` does not wait for it."""
         if self.catalog_engine is None:
+            # DuckDB opens the catalog (on a thread of its own) while the
+            # catalog's modules import here
+            from .pgcatalog.snapshot import CatalogOpening
+
+            opening = CatalogOpening()
             from .pgcatalog.engine import CatalogEngine
 
             self.catalog_engine = CatalogEngine(self.catalog)
-            self.catalog_engine.start()
+            self.catalog_engine.start(opening)
 
     def _start_catalog(self, server_version: Optional[str]) -> None:
         """Put the catalog router in front of the handlers (see riffq.pgcatalog)."""

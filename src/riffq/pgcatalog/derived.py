@@ -239,17 +239,40 @@ FAMILIES: Dict[str, Family] = {
 
 #: public function name -> its family
 _FUNCTION_FAMILY: Dict[str, str] = {fn: fam for fam, f in FAMILIES.items() for fn in f.functions}
-_SLOW_RE = re.compile(r"\brq_fn\.(" + "|".join(sorted(_FUNCTION_FAMILY, key=len, reverse=True))
-                      + r")\(")
 _CALL_RE = re.compile(r"\brq_fn\.\"?([a-z_0-9]+)\"?\(")
 _IS_REF_RE = re.compile(r"\brq_is\.\"?([a-z_0-9]+)")
 _IS_DEF_RE = re.compile(r"^CREATE (?:VIEW|MACRO) rq_is\.([a-z_0-9]+)", re.M)
 
 
-@functools.lru_cache(maxsize=1)
+#: _view_families()' answer, once known: worked out when the snapshot is
+#: built and read back from its facts file (seed_view_families), as parsing
+#: infoschema.sql costs ~10 ms of a server's start.
+_view_families_map: Optional[Dict[str, FrozenSet[str]]] = None
+
+
+def view_families_fact() -> Dict[str, List[str]]:
+    """_view_families() as JSON-ready data (snapshot.read_facts)."""
+    return {name: sorted(fams) for name, fams in sorted(_view_families().items())}
+
+
+def seed_view_families(fact: Optional[Dict[str, List[str]]]) -> None:
+    """Take _view_families()' answer from the snapshot's facts (None: it
+    has none; it is then worked out at first use)."""
+    global _view_families_map
+    if fact is not None and _view_families_map is None:
+        _view_families_map = {name: frozenset(fams) for name, fams in fact.items()}
+
+
 def _view_families() -> Dict[str, FrozenSet[str]]:
     """information_schema view / macro name -> the families it reads,
     directly or through the others (read from infoschema.sql)."""
+    global _view_families_map
+    if _view_families_map is None:
+        _view_families_map = _parse_view_families()
+    return _view_families_map
+
+
+def _parse_view_families() -> Dict[str, FrozenSet[str]]:
     from .infoschema import SQL_FILE
 
     text = SQL_FILE.read_text(encoding="utf-8")
@@ -282,10 +305,18 @@ def _view_families() -> Dict[str, FrozenSet[str]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _slow_re() -> "re.Pattern[str]":
+    # (compiled when first used, by the snapshot's build: ~1 ms of every
+    # server's start otherwise)
+    return re.compile(r"\brq_fn\.(" + "|".join(sorted(_FUNCTION_FAMILY, key=len, reverse=True))
+                      + r")\(")
+
+
 def slow_names(sql: str) -> str:
     """The catalog's own SQL with every family function (its definition and
     its calls) renamed to the slow ``rq_fn._s_<name>``."""
-    return _SLOW_RE.sub(r"rq_fn._s_\1(", sql)
+    return _slow_re().sub(r"rq_fn._s_\1(", sql)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -161,6 +161,7 @@ class CatalogEngine:
         self._derived_lock = threading.Lock()
         self._workfile: Optional[str] = None
         self._builder: Optional[threading.Thread] = None
+        self._opening: Optional[Any] = None  # snapshot.CatalogOpening, until _build takes it
         self._closing = threading.Event()
         self._close_lock = threading.Lock()
         # sessions' work in progress (logins, catalog queries) and when the
@@ -178,9 +179,12 @@ class CatalogEngine:
         self._volatile: Optional[Tuple[Any, ...]] = None  # what rq_* names read (cache.py)
 
     # ---- building ----
-    def start(self) -> None:
+    def start(self, opening: Optional[Any] = None) -> None:
         """Build the DuckDB catalog on a background thread (``start()`` must
-        not wait for it; the first login waits instead)."""
+        not wait for it; the first login waits instead), from ``opening``
+        (a snapshot.CatalogOpening begun before this module was imported)
+        when given; the build owns it from now on."""
+        self._opening = opening
         self._builder = threading.Thread(target=self._build, name="riffq-catalog", daemon=True)
         self._builder.start()
         # A daemon thread still inside DuckDB when the interpreter tears the
@@ -244,34 +248,28 @@ class CatalogEngine:
     def _build(self) -> None:
         from . import snapshot
 
-        # The SQL front end (pglast and the rewriter's tables, ~35 ms of
-        # imports) loads on a second thread while DuckDB opens the catalog.
-        # Not before the snapshot's name is known: that stats ~45 files, and
-        # each stat gives the GIL up to a thread busy importing, which keeps
-        # it for up to the switch interval (5 ms) each time.
-        try:
-            snapshot.build_snapshot()
-        except Exception:  # open_catalog_db() below reports it
-            pass
+        # The SQL front end (pglast and the rewriter's tables, ~45 ms of
+        # imports) loads on a second thread while DuckDB opens the catalog
+        # (on the opening's thread).
+        opening, self._opening = self._opening, None
         front = threading.Thread(target=_load_front_end, name="riffq-catalog-sql", daemon=True)
-        front.start()
         try:
-            con, self.schema, self._workfile, facts = snapshot.open_catalog_db()
-            self._load_builtin_facts(facts)
-            # Clients' SQL runs in this database: no files, no network, no
-            # extensions, whatever a rewritten query asks for.
-            con.execute("SET enable_external_access = false")
-            # Catalog queries are small: one thread each is faster than
-            # DuckDB's task coordination (2.5x on pg_get_indexdef here).
-            con.execute("SET threads = 1")
-            # The private copy is deleted after close: writing it back first
-            # only lengthens the close.
-            con.execute("PRAGMA disable_checkpoint_on_shutdown")
-            con.execute("SET lock_configuration = true")
+            if opening is None:
+                opening = snapshot.CatalogOpening()
+        finally:
+            front.start()
+        try:
+            # what needs only the facts file first, while DuckDB opens
+            facts = snapshot.saved_facts()
+            if facts is not None:
+                self._load_builtin_facts(facts)
+            con, self.schema, self._workfile, got = snapshot.open_catalog_db(opening, facts)
+            if facts is None:
+                self._load_builtin_facts(got)
             self._con = con
             if self.catalog.databases:  # registered before start(): load them now too
                 self._sync_if_changed()
-            self._load_volatility()
+            self._load_volatility(facts or got)
             front.join()
             logger.info("catalog emulation ready in %.0f ms", (time.time() - self._started) * 1e3)
         except BaseException as exc:  # reported to every login
@@ -279,6 +277,10 @@ class CatalogEngine:
             self._build_error = exc
         finally:
             front.join()
+            with self._busy_lock:
+                # the quiet the work below waits for counts from now: a
+                # client waiting for the server to listen logs in just after
+                self._busy_since = time.monotonic()
             self._ready.set()
         if self._build_error is None and self._wait_quiet():
             # After ready, in a pause of the sessions' work (beside the first
@@ -421,6 +423,7 @@ class CatalogEngine:
         self._eqops = EqOps(self._opclass, intype, ops)
         self._builtin_ns = {name: oid for name, oid in facts["namespaces"]}
         self._guc_defs = defs_from_rows(facts["settings"])
+        derived.seed_view_families(facts.get("view_families"))
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until the catalog is built.
@@ -657,9 +660,15 @@ class CatalogEngine:
                                            digest_size=16).digest()
 
     # ---- result cache (cache.py) ----
-    def _load_volatility(self) -> None:
+    def _load_volatility(self, facts: Dict[str, Any]) -> None:
         """What each rq_* name reads (cache.py's kinds, computed into the
-        snapshot); until they are loaded nothing is cached."""
+        snapshot and saved in its facts); until they are loaded nothing is
+        cached."""
+        saved = facts.get("volatility")
+        if saved is not None:
+            self._volatile = cache_mod.freeze({kind: frozenset(names)
+                                               for kind, names in saved.items()})
+            return
         cur = self._con.cursor()
         try:
             self._volatile = cache_mod.freeze(cache_mod.load_volatility(cur))
@@ -794,13 +803,12 @@ def _close_cursor(sess: Session) -> None:
 
 
 def _load_front_end() -> None:
-    """Import the rewriter (pglast, its module tables) and what the first
-    answer uses besides: the map of the families information_schema's
-    views read (infoschema.sql, parsed)."""
+    """Import the rewriter (pglast, its module tables). (The map of the
+    families information_schema's views read comes with the snapshot's
+    facts: _load_builtin_facts.)"""
     from . import rewrite
 
     rewrite.classify("SELECT 1 FROM pg_catalog.pg_class")
-    derived.families_of("")
 
 
 def _role_row(oid: int, name: str) -> Dict[str, Any]:

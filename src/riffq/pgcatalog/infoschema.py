@@ -21,7 +21,6 @@ yes_or_no -> VARCHAR, cardinal_number -> INTEGER, time_stamp -> TIMESTAMPTZ.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -48,9 +47,11 @@ _VIEW_HEAD = re.compile(r"CREATE VIEW rq_is\.(\w+) AS\s+", re.S)
 
 def _load_shapes() -> Dict[str, List[Tuple[str, str]]]:
     """information_schema relation -> [(column, DuckDB type)] in PostgreSQL's order."""
+    from .schema import relations_json
+
     try:
-        rels = json.loads(RELATIONS_FILE.read_text(encoding="utf-8"))
-    except OSError:
+        rels = relations_json()
+    except (OSError, ValueError):
         logger.warning("information_schema: %s missing; views keep their own columns",
                        RELATIONS_FILE)
         return {}

@@ -80,6 +80,7 @@ from pglast import ast
 from pglast import parser as _pgparser
 from pglast.enums import (A_Expr_Kind, BoolExprType, CoercionForm, LimitOption, MinMaxOp,
                           SetOperation, SortByDir, SortByNulls, SQLValueFunctionOp, SubLinkType)
+from pglast.printers import NODE_PRINTERS, get_printer_for_node
 from pglast.stream import RawStream
 from pglast.visitors import Ancestor
 
@@ -160,10 +161,10 @@ def _load_relations() -> Tuple[FrozenSet[str], FrozenSet[str], Dict[RelKey, Colu
                                Dict[RelKey, int]]:
     """(pg_catalog names, information_schema names, {(schema, rel): {column: category}},
     {(schema, table): oid} of the tables, for their ``tableoid`` system column)."""
-    path = os.path.join(_DATA_DIR, "relations.json")
+    from .schema import relations_json
+
     try:
-        with open(path, encoding="utf-8") as f:
-            rels = json.load(f)
+        rels = relations_json()
     except (OSError, ValueError):
         logger.debug("relations.json not available: built-in relation list")
         return frozenset(_BUILTIN_PG_RELATIONS), frozenset(), {}, {}
@@ -1131,8 +1132,83 @@ def _populate_ancestors(value: Any, anc: Ancestor) -> None:
             _populate_ancestors(child, Ancestor(anc, value, member))
 
 
+class _NoOpContext:
+    """RawStream.push_indent's no-op, without a generator per call."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> bool:
+        return False
+
+
+_NO_OP = _NoOpContext()
+
+
+class _Parens:
+    """RawStream.expression(True): "(" ... ")" (not closed on an exception)."""
+
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: RawStream) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> None:
+        self.stream.write("(")
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> bool:
+        if exc_type is None:
+            self.stream.write(")")
+        return False
+
+
+class _ExprContext:
+    """RawStream.push_expr_context(ctx): the expression context while inside."""
+
+    __slots__ = ("stream", "ctx", "previous")
+
+    def __init__(self, stream: RawStream, ctx: Any) -> None:
+        self.stream, self.ctx = stream, ctx
+
+    def __enter__(self) -> None:
+        self.previous = self.stream.expr_context
+        self.stream.expr_context = self.ctx
+
+    def __exit__(self, *exc: Any) -> bool:
+        self.stream.expr_context = self.previous
+        return False
+
+
+def _printer_table() -> Dict[type, Any]:
+    """Node class -> its printer, for the classes whose printer does not
+    depend on their parent node (pglast registers a few per parent)."""
+    contextual = {key[1] for key in NODE_PRINTERS if isinstance(key, tuple)}
+    return {cls: printer for cls, printer in NODE_PRINTERS.items()
+            if isinstance(cls, type) and cls not in contextual}
+
+
 class _DuckStream(RawStream):
-    """pglast's printer with DuckDB's extra keywords quoted and raw fragments."""
+    """pglast's printer with DuckDB's extra keywords quoted and raw fragments.
+
+    Printing is over half of a rewrite, so the hottest of RawStream's
+    helpers are replaced by equivalents without its per-call costs: the
+    context managers are small objects instead of generators, and a node's
+    printer is found by its class alone unless pglast has one per parent
+    (get_printer_for_node walks up the ancestors for every node). No
+    comments are printed (the rewriter passes none)."""
+
+    _printers: Optional[Dict[type, Any]] = None
+
+    def push_indent(self, amount: int = 0, relative: bool = True) -> Any:
+        return _NO_OP
+
+    def expression(self, need_parens: bool) -> Any:
+        return _Parens(self) if need_parens else _NO_OP
+
+    def push_expr_context(self, ctx: Any) -> Any:
+        return _ExprContext(self, ctx)
 
     def __call__(self, sql: Any, plpgsql: bool = False) -> str:
         """Print one rewritten statement (an ast.Node): RawStream.__call__
@@ -1155,6 +1231,17 @@ class _DuckStream(RawStream):
                     self.write("(")
                     super().print_node(part)
                     self.write(")")
+            self.separator()
+            return
+        if isinstance(node, ast.Node):  # RawStream.print_node without comments
+            printers = _DuckStream._printers
+            if printers is None:
+                printers = _DuckStream._printers = _printer_table()
+            printer = printers.get(type(node)) or get_printer_for_node(node)
+            if is_name and isinstance(node, ast.String):
+                printer(node, self, is_name=is_name, is_symbol=is_symbol)
+            else:
+                printer(node, self)
             self.separator()
             return
         super().print_node(node, is_name=is_name, is_symbol=is_symbol)

@@ -357,13 +357,31 @@ class Relation:
     kind: str = "table"  # table | derived (over rq_pg) | info (information_schema)
 
 
+_relations_lock = threading.Lock()
+_relations_raw: Optional[List[Dict[str, Any]]] = None
+
+
+def relations_json() -> List[Dict[str, Any]]:
+    """relations.json, parsed once per process: the catalog's relations
+    (load_relations) and the rewriter's tables both read it, at a server's
+    start and on two threads (~5 ms a parse). Callers must not modify it.
+
+    Raises:
+        OSError, ValueError: the file is missing or unreadable.
+    """
+    global _relations_raw
+    with _relations_lock:
+        if _relations_raw is None:
+            with open(DATA_DIR / "relations.json", encoding="utf-8") as f:
+                _relations_raw = json.load(f)
+        return _relations_raw
+
+
 @functools.lru_cache(maxsize=1)
 def load_relations() -> Dict[str, Relation]:
     """relations.json -> {name or 'information_schema.name': Relation} (cached)."""
-    with open(DATA_DIR / "relations.json", encoding="utf-8") as f:
-        raw = json.load(f)
     out: Dict[str, Relation] = {}
-    for r in raw:
+    for r in relations_json():
         cols = [Column(c["name"], c["type"], duck_type(c["type"])) for c in r["columns"]]
         rel = Relation(r["schema"], r["name"], r["oid"], r["relkind"], r["shared"], cols)
         if r["schema"] == "pg_catalog":
