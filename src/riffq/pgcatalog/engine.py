@@ -35,6 +35,7 @@ from ..catalog import Catalog
 from . import cache as cache_mod
 from . import derived
 from . import lazy as lazy_mod
+from . import schema as schema_mod
 from .rows import (SHARED_ACTIVITY, SHARED_LAZY, SHARED_REGISTERED, EqOps, OidAllocator, RowSet, TypeInfo,
                    build_rows, database_row)
 from .schema import settings_variables, sql_literal
@@ -259,10 +260,16 @@ class CatalogEngine:
         finally:
             front.start()
         try:
-            # what needs only the facts file first, while DuckDB opens
+            # What needs only files first, while DuckDB opens. Then DuckDB
+            # calls wait for the front end's imports: each gives the GIL up,
+            # and taking it back from a thread busy importing costs up to the
+            # switch interval (5 ms): ~25 ms in all here, and the imports
+            # slowed as much, when they overlapped.
             facts = snapshot.saved_facts()
             if facts is not None:
                 self._load_builtin_facts(facts)
+            schema_mod.load_relations()
+            front.join()
             con, self.schema, self._workfile, got = snapshot.open_catalog_db(opening, facts)
             if facts is None:
                 self._load_builtin_facts(got)
@@ -602,20 +609,28 @@ class CatalogEngine:
         new_rels = {rel for rs in per_db.values() for rel, rows in rs.rows.items() if rows}
         dbs = ", ".join(str(d) for d in sorted(old_dbs | new_dbs))
         con = self._con.cursor()
+        # One script, one DuckDB call: each call gives the GIL up, and taking
+        # it back while another thread runs Python costs up to the switch
+        # interval (5 ms); a registration's sync was ~25 calls.
+        script = ["BEGIN TRANSACTION"]
         try:
-            con.execute("BEGIN TRANSACTION")
             # only where this source wrote rows before (the first sync of a
             # fresh catalog deletes nothing)
             for rel in sorted(old_rels):
-                self.schema.delete_rows(con, rel, f"_db IN ({dbs})", [])
+                sql = self.schema.delete_sql(con, rel, f"_db IN ({dbs})")
+                if sql is not None:
+                    script.append(sql)
             for db_oid, rs in per_db.items():
                 for rel, rows in rs.rows.items():
-                    if rows:
-                        self.schema.insert_rows(con, rel, rows, db_oid)
-            con.execute("COMMIT")
+                    script += self.schema.insert_sql(con, rel, rows, db_oid)
+            script.append("COMMIT")
+            con.execute(";\n".join(script))
             self._owned[marker] = (new_dbs, new_rels)
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except Exception:  # the script failed before its BEGIN: no transaction
+                logger.debug("catalog sync: nothing to roll back", exc_info=True)
             raise
         finally:
             con.close()

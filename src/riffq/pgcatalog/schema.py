@@ -473,8 +473,15 @@ class CatalogSchema:
         """Append rows (dicts keyed by PostgreSQL column name; missing keys are
         NULL) to rq_base.<relname> with ``_db = db_oid`` (0: every database).
         Arrays are Python lists; oids/reg* are ints."""
+        for sql in self.insert_sql(con, relname, rows, db_oid):
+            con.execute(sql)
+
+    def insert_sql(self, con: Any, relname: str, rows: Sequence[Mapping[str, Any]],
+                   db_oid: int) -> List[str]:
+        """insert_rows' statements, for the caller to run (the table is
+        created on ``con`` now if it does not exist yet)."""
         if not rows:
-            return
+            return []
         rel = self._rel(relname)
         names = {c.name for c in rel.columns}
         for row in rows:
@@ -487,38 +494,48 @@ class CatalogSchema:
         # the time DuckDB takes to bind the same rows as VALUES), else (a
         # value JSON cannot carry: bytes, NaN) VALUES.
         spec = sql_literal(json.dumps([{f"c{i}": c.duck_type for i, c in enumerate(rel.columns)}]))
-        from_json = ", ".join(f"s.c{i}" for i in range(len(rel.columns)))
         names = ", ".join(f"c{i}" for i in range(len(rel.columns)))
         from_values = ", ".join(f"CAST(v.c{i} AS {c.duck_type})"
                                 for i, c in enumerate(rel.columns))
+        out = []
         for start in range(0, len(rows), _JSON_CHUNK):
             chunk = rows[start:start + _JSON_CHUNK]
             text = _rows_json(rel.columns, chunk)
             if text is not None:
-                con.execute(f"INSERT INTO {target} SELECT {from_json}, {int(db_oid)}"
-                            f" FROM (SELECT unnest(from_json({sql_literal(text)}, {spec})) AS s)")
+                # (the struct's fields unnested, in the table's order: ~15%
+                # cheaper to plan than naming each, s.c0, s.c1...)
+                out.append(f"INSERT INTO {target} SELECT unnest(s), {int(db_oid)}"
+                           f" FROM (SELECT unnest(from_json({sql_literal(text)}, {spec})) AS s)")
                 continue
             for at in range(0, len(chunk), _INSERT_CHUNK):
                 values = ", ".join(
                     "(" + ", ".join(sql_literal(row.get(c.name)) for c in rel.columns) + ")"
                     for row in chunk[at:at + _INSERT_CHUNK])
-                con.execute(f"INSERT INTO {target} SELECT {from_values}, {int(db_oid)}"
-                            f" FROM (VALUES {values}) v({names})")
+                out.append(f"INSERT INTO {target} SELECT {from_values}, {int(db_oid)}"
+                           f" FROM (VALUES {values}) v({names})")
+        return out
 
     def delete_rows(self, con: Any, relname: str, where_sql: str,
                     params: Optional[Sequence[Any]] = None) -> None:
         """DELETE FROM rq_base.<relname> WHERE <where_sql> (DuckDB SQL, may use
         ``_db`` and ``$n``/``?`` parameters)."""
-        rel = self._rel(relname)
-        if rel.kind != "table":
-            raise ValueError(f"{relname} is a view over other catalogs: change those instead")
-        if not self._exists(con, rel):
+        sql = self.delete_sql(con, relname, where_sql)
+        if sql is None:
             return
-        sql = f"DELETE FROM {BASE}.{_q(rel.name)} WHERE {where_sql}"
         if params:
             con.execute(sql, list(params))
         else:
             con.execute(sql)
+
+    def delete_sql(self, con: Any, relname: str, where_sql: str) -> Optional[str]:
+        """delete_rows' statement, for the caller to run; None when the
+        table does not exist (yet) in ``con``'s transaction."""
+        rel = self._rel(relname)
+        if rel.kind != "table":
+            raise ValueError(f"{relname} is a view over other catalogs: change those instead")
+        if not self._exists(con, rel):
+            return None
+        return f"DELETE FROM {BASE}.{_q(rel.name)} WHERE {where_sql}"
 
 
 # ---- building -----------------------------------------------------------------

@@ -220,16 +220,23 @@ class CatalogOpening:
     """
 
     def __init__(self) -> None:
-        snapshot_path()
         self._result: Optional[Tuple[Any, Optional[str], Optional[Path]]] = None
         self._error: Optional[BaseException] = None
+        # The copy too when the snapshot exists (~2 ms): its ~8 system
+        # calls, on the thread, would each wait for the GIL likewise.
+        self._copy: Optional[Tuple[str, Path]] = None
+        if snapshot_path().exists():
+            try:
+                self._copy = _private_copy(snapshot_path())
+            except OSError:  # the thread tries again, and reports it
+                pass
         self._thread = threading.Thread(target=self._run, name="riffq-catalog-open",
                                         daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._result = _open_copy()
+            self._result = _open_copy(self._copy)
         except BaseException as exc:  # result() raises it
             self._error = exc
 
@@ -248,23 +255,25 @@ class CatalogOpening:
         return self._result
 
 
-def _open_copy() -> Tuple[Any, Optional[str], Optional[Path]]:
-    import duckdb
-
-    snap = build_snapshot()
-    if snap is None:
-        return None, None, None
+def _private_copy(snap: Path) -> Tuple[str, Path]:
+    """A server's own copy of the snapshot: (its path, the snapshot)."""
     fd, work = tempfile.mkstemp(prefix="riffq-catalog-", suffix=".duckdb")
     os.close(fd)
     atexit.register(remove_workfile, work)
     shutil.copyfile(snap, work)
-    con = duckdb.connect(work)
-    try:
-        _prepare(con)
-    except BaseException:
-        con.close()
-        raise
-    return con, work, snap
+    return work, snap
+
+
+def _open_copy(copy: Optional[Tuple[str, Path]]) -> Tuple[Any, Optional[str], Optional[Path]]:
+    import duckdb
+
+    if copy is None:
+        snap = build_snapshot()
+        if snap is None:
+            return None, None, None
+        copy = _private_copy(snap)
+    work, snap = copy
+    return duckdb.connect(work), work, snap
 
 
 # Clients' SQL runs in the catalog's database: no files, no network, no
@@ -273,7 +282,7 @@ def _open_copy() -> Tuple[Any, Optional[str], Optional[Path]]:
 # pg_get_indexdef here). The private copy is deleted after close: writing it
 # back first only lengthens the close. Then nothing may change these. (One
 # call: each DuckDB call gives the GIL up, and taking it back from a thread
-# busy importing costs up to the switch interval, 5 ms.)
+# busy with Python costs up to the switch interval, 5 ms.)
 _CLIENT_SETTINGS = ("SET enable_external_access = false; SET threads = 1;"
                     " PRAGMA disable_checkpoint_on_shutdown; SET lock_configuration = true")
 
@@ -306,6 +315,11 @@ def open_catalog_db(opening: Optional[CatalogOpening] = None,
         got = read_facts(con)
         _prepare(con)
         return con, cs, None, got
+    try:
+        _prepare(con)
+    except BaseException:
+        con.close()
+        raise
     if facts is None:
         facts = saved_facts() or read_facts(con)
     return con, schema.CatalogSchema(rels, frozenset(facts["tables"])), work, facts
