@@ -81,7 +81,7 @@ from pglast import parser as _pgparser
 from pglast.enums import (A_Expr_Kind, BoolExprType, CoercionForm, LimitOption, MinMaxOp,
                           SetOperation, SortByDir, SortByNulls, SQLValueFunctionOp, SubLinkType)
 from pglast.printers import NODE_PRINTERS, get_printer_for_node
-from pglast.stream import RawStream
+from pglast.stream import RawStream, maybe_double_quote_name
 from pglast.visitors import Ancestor
 
 __all__ = [
@@ -1233,6 +1233,13 @@ class _DuckStream(RawStream):
                     self.write(")")
             self.separator()
             return
+        cls = type(node)
+        if cls is ast.A_Const:  # a leaf: its text at once (pglast: four nested calls)
+            text = _a_const_text(node)
+            if text is not None:
+                self.write(text)
+                self.separator()
+                return
         if isinstance(node, ast.Node):  # RawStream.print_node without comments
             printers = _DuckStream._printers
             if printers is None:
@@ -1246,11 +1253,49 @@ class _DuckStream(RawStream):
             return
         super().print_node(node, is_name=is_name, is_symbol=is_symbol)
 
+    def print_name(self, nodes: Any, sep: str = ".") -> None:
+        # A dotted name of plain strings (column references, function and
+        # type names): written at once, as RawStream.print_list writes it
+        # item by item (a name needs neither spaces nor parentheses).
+        if (sep == "." and type(nodes) is tuple and nodes
+                and all(type(n) is ast.String for n in nodes)
+                and type(abs(nodes[0].ancestors).node) is not ast.A_Indirection):
+            self.write(".".join(_name_text(n.sval) for n in nodes))
+            self.separator()
+            return
+        super().print_name(nodes, sep)
+
     def _print_scalar(self, value: Any, is_name: bool, is_symbol: bool) -> None:
-        if is_name and not is_symbol and isinstance(value, str) and value in _DUCK_KEYWORDS:
-            self.write('"%s"' % value)
+        if is_name and not is_symbol and isinstance(value, str):
+            self.write(_name_text(value))
             return
         super()._print_scalar(value, is_name, is_symbol)
+
+
+def _name_text(name: str) -> str:
+    """An identifier as _DuckStream prints it: double-quoted when DuckDB
+    reserves it, else as pglast does (maybe_double_quote_name)."""
+    if name in _DUCK_KEYWORDS:
+        return '"%s"' % name
+    return maybe_double_quote_name(name)
+
+
+def _a_const_text(node: Any) -> Optional[str]:
+    """An A_Const's text as pglast's printers write it (a_const, then the
+    value's printer); None for a kind left to them."""
+    if node.isnull:
+        return "NULL"
+    val = node.val
+    cls = type(val)
+    if cls is ast.String:
+        return "'%s'" % val.sval.replace("'", "''")
+    if cls is ast.Integer:
+        return str(val.ival)
+    if cls is ast.Float:
+        return val.fval
+    if cls is ast.Boolean:
+        return "TRUE" if val.boolval else "FALSE"
+    return None
 
 
 # --------------------------------------------------------------------------------------
