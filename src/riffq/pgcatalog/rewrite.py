@@ -1126,10 +1126,33 @@ def _populate_ancestors(value: Any, anc: Ancestor) -> None:
                 _populate_ancestors(item, Ancestor(anc, value, i))
         return
     _SET_ANCESTORS(value, anc)
-    for member in value:
+    cls = type(value)
+    members = _CHILD_SLOTS.get(cls)
+    if members is None:
+        members = _CHILD_SLOTS[cls] = _child_slots(cls)
+    for member in members:
         child = getattr(value, member)
         if isinstance(child, (tuple, ast.Node)):
             _populate_ancestors(child, Ancestor(anc, value, member))
+
+
+#: node class -> the slots that may hold a node or a tuple (_child_slots)
+_CHILD_SLOTS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_slots(cls: type) -> Tuple[str, ...]:
+    """The members of ``cls``, in order, whose declared Python type admits
+    a node or a tuple: the others (flags, numbers, names, enums, locations)
+    never hold one (pglast's __setattr__ refuses it), and skipping them
+    halves _populate_ancestors' work."""
+    slots = cls.__slots__ if isinstance(cls.__slots__, dict) else {}
+    out = []
+    for name, info in slots.items():
+        ptypes = info[1] if isinstance(info[1], tuple) else (info[1],)
+        if any(isinstance(t, type) and (issubclass(t, (list, tuple, set, ast.Node)))
+               for t in ptypes):
+            out.append(name)
+    return tuple(out)
 
 
 class _NoOpContext:
