@@ -70,6 +70,7 @@ import json
 import logging
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import (Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple,
@@ -83,6 +84,8 @@ from pglast.enums import (A_Expr_Kind, BoolExprType, CoercionForm, LimitOption, 
 from pglast.printers import NODE_PRINTERS, get_printer_for_node
 from pglast.stream import RawStream, maybe_double_quote_name
 from pglast.visitors import Ancestor
+
+from . import astjson
 
 __all__ = [
     "Classification", "RewriteError", "RewriteResult", "SetConfig",
@@ -658,15 +661,22 @@ def _classify_text(sql: str) -> Classification:
         return _OTHER if text.count('{"stmt"') <= 1 else Classification(
             False, "other", statement_count=text.count('{"stmt"'))
     try:
-        return _classify_tree(text)
+        return _classify_tree(text, sql)
     except ValueError:  # pragma: no cover - pglast always emits valid JSON
         return _OTHER
     except RecursionError:  # nested deeper than Python walks: the user's handler decides
         return _OTHER
 
 
-def _classify_tree(text: str) -> Classification:
+#: (sql, its parsed JSON statements): what _classify_tree parsed last on this
+#: thread; the rewrite of a catalog query, next on the same thread, takes it
+#: instead of parsing the text again (_parse_for_rewrite)
+_last_parse = threading.local()
+
+
+def _classify_tree(text: str, sql: Optional[str] = None) -> Classification:
     stmts = tuple(json.loads(text).get("stmts", ()))
+    _last_parse.value = (sql, stmts)
     if not stmts:
         return _OTHER
     if len(stmts) == 1:
@@ -2628,10 +2638,30 @@ _TEXT_ARG_FUNCS = frozenset((
 # rewrite()
 # --------------------------------------------------------------------------------------
 
+def _parse_for_rewrite(sql: str) -> Tuple[ast.RawStmt, ...]:
+    """``pglast.parse_sql(sql)``'s statements, built from libpg_query's
+    JSON (astjson: half the time), which classify() usually parsed just
+    before on this thread.
+
+    Raises:
+        pglast.parser.ParseError, RecursionError: as parse_sql."""
+    last = getattr(_last_parse, "value", None)
+    _last_parse.value = None
+    if last is not None and last[0] == sql:
+        json_stmts = last[1]
+    else:
+        json_stmts = tuple(json.loads(_pgparser.parse_sql_json(sql)).get("stmts", ()))
+    try:
+        return astjson.from_json_stmts(json_stmts)
+    except (AttributeError, KeyError, TypeError, ValueError):  # a shape astjson does not know
+        logger.debug("astjson could not build %r: pglast parses it", sql, exc_info=True)
+        return pglast.parse_sql(sql)
+
+
 @lru_cache(maxsize=_REWRITE_CACHE_SIZE)
 def _rewrite_cached(sql: str) -> Union[RewriteResult, RewriteError]:
     try:
-        stmts = pglast.parse_sql(sql)
+        stmts = _parse_for_rewrite(sql)
     except pglast.parser.ParseError as exc:
         return RewriteError("42601", str(exc))
     except RecursionError:
