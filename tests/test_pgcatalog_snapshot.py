@@ -61,6 +61,37 @@ def test_build_publishes_snapshot_and_facts_and_removes_stale(cache_dir: Path) -
         con.close()
 
 
+def test_snapshot_is_in_duckdbs_own_storage_format(cache_dir: Path) -> None:
+    """Not v1.0's default: its 12 kB HyperLogLog per column was converted at
+    every open (a third of a server's open of the catalog)."""
+    con = duckdb.connect(str(snapshot.snapshot_path()), read_only=True)
+    try:
+        tags = con.execute("SELECT tags FROM duckdb_databases() WHERE NOT internal").fetchone()[0]
+        assert tags.get("storage_version") not in (None, "v1.0.0+")
+    finally:
+        con.close()
+
+
+def test_damaged_snapshot_is_built_again(cache_dir: Path, caplog: Any) -> None:
+    """A cached file DuckDB cannot open is replaced by a new build rather
+    than failing every server's start."""
+    snap = snapshot.snapshot_path()
+    good = snap.read_bytes()
+    try:
+        snap.write_bytes(good[:4096] + b"\0" * 8192)
+        with caplog.at_level("WARNING", logger="riffq.catalog"):
+            con, cs, work, facts = _open(cache_dir)
+        assert "building it again" in caplog.text
+        try:
+            assert con.execute("SELECT count(*) FROM rq_pg.pg_type").fetchone()[0] == len(facts["types"])
+        finally:
+            _close(con, work)
+        assert snap.exists() and snap.stat().st_size > 100_000
+    finally:
+        if not snap.exists() or snap.stat().st_size < 100_000:
+            snap.write_bytes(good)
+
+
 def test_facts_file_holds_what_the_database_says(cache_dir: Path) -> None:
     con, cs, work, facts = _open(cache_dir)
     try:

@@ -267,13 +267,30 @@ def _private_copy(snap: Path) -> Tuple[str, Path]:
 def _open_copy(copy: Optional[Tuple[str, Path]]) -> Tuple[Any, Optional[str], Optional[Path]]:
     import duckdb
 
-    if copy is None:
-        snap = build_snapshot()
-        if snap is None:
-            return None, None, None
-        copy = _private_copy(snap)
-    work, snap = copy
-    return duckdb.connect(work), work, snap
+    for attempt in (1, 2):
+        if copy is None:
+            snap = build_snapshot()
+            if snap is None:
+                return None, None, None
+            copy = _private_copy(snap)
+        work, snap = copy
+        try:
+            return duckdb.connect(work), work, snap
+        except duckdb.Error as exc:
+            # A damaged cached file (a full disk, a crash of another writer's
+            # filesystem...): every server would fail to start until someone
+            # deleted it. Built again, once.
+            remove_workfile(work)
+            if attempt == 2:
+                raise
+            logger.warning("catalog cache %s unreadable (%s): building it again", snap, exc)
+            for stale in (snap, _facts_path(snap)):
+                try:
+                    stale.unlink()
+                except OSError:
+                    pass
+            copy = None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # Clients' SQL runs in the catalog's database: no files, no network, no
