@@ -34,6 +34,21 @@ from pglast import parser as _pgparser
 __all__ = ["parse", "from_json_stmts"]
 
 _set = object.__setattr__  # the slot itself, past ast.Node.__setattr__'s checks
+_AS_IS = object()  # a converter: the JSON value is pglast's
+
+Spec = Tuple[Tuple[Tuple[str, Any], ...], Dict[str, Any]]
+#: node class -> (its slots' defaults, {slot: converter}) (_spec)
+_SPECS: Dict[type, Spec] = {}
+#: node class -> its builder: fields (parsed JSON) -> node (_builder)
+_BUILDERS: Dict[type, Callable[[Dict[str, Any]], Any]] = {}
+#: node class -> nodes built so far without a builder
+_USES: Dict[type, int] = {}
+# Generating a builder costs ~0.1 ms, as much as building ~50 nodes the slow
+# way: a server's first statement would pay ~1.5 ms more than pglast's parse.
+_GENERATE_AFTER = 50
+# (The dicts are shared by the worker threads: a race builds a spec or a
+# builder twice, the same.)
+
 
 def parse(sql: str) -> Tuple[ast.RawStmt, ...]:
     """``pglast.parse_sql(sql)``'s statements, built from JSON.
@@ -71,20 +86,6 @@ def _value(v: Any) -> Any:
     return v
 
 
-#: node class -> its builder: fields (parsed JSON) -> node (_builder)
-_BUILDERS: Dict[type, Callable[[Dict[str, Any]], Any]] = {}
-_AS_IS = object()  # converter: the JSON value is pglast's
-
-
-#: node class -> (its slots' defaults, {slot: converter}) (_spec)
-_SPECS: Dict[type, Tuple[Tuple[Tuple[str, Any], ...], Dict[str, Any]]] = {}
-#: node class -> nodes built so far without a builder
-_USES: Dict[type, int] = {}
-# Generating a builder costs ~0.1 ms, as much as building ~50 nodes the slow
-# way: a server's first statement would pay ~1.5 ms more than pglast's parse.
-_GENERATE_AFTER = 50
-
-
 def _node(cls: type, fields: Dict[str, Any]) -> Any:
     build = _BUILDERS.get(cls)
     if build is not None:
@@ -108,8 +109,7 @@ def _node(cls: type, fields: Dict[str, Any]) -> Any:
     return node
 
 
-def _builder(cls: type, spec: Tuple[Tuple[Tuple[str, Any], ...], Dict[str, Any]]
-             ) -> Callable[[Dict[str, Any]], Any]:
+def _builder(cls: type, spec: Spec) -> Callable[[Dict[str, Any]], Any]:
     """A function building a ``cls`` node from its JSON fields, one line
     per slot (generated, as dataclasses generates __init__: _node's loop over
     the slots costs twice as much), for the classes used most."""
@@ -133,7 +133,7 @@ def _builder(cls: type, spec: Tuple[Tuple[Tuple[str, Any], ...], Dict[str, Any]]
     return env["build"]
 
 
-def _spec(cls: type) -> Tuple[Tuple[Tuple[str, Any], ...], Dict[str, Any]]:
+def _spec(cls: type) -> Spec:
     """Each slot of ``cls`` with its default and converter, from pglast's
     declared types (``__slots__``: name -> (C type, Python type(s), adaptor))."""
     slots = cls.__slots__ if isinstance(cls.__slots__, dict) else {}
@@ -201,7 +201,7 @@ def _a_const(fields: Dict[str, Any]) -> Any:
         if "ival" in fields:
             val = _node(ast.Integer, fields["ival"])
         elif "sval" in fields:
-            val = _node(ast.String, fields["sval"])
+            val = _string(fields["sval"])
         elif "fval" in fields:
             val = _node(ast.Float, fields["fval"])
         elif "boolval" in fields:
