@@ -675,14 +675,21 @@ _last_parse = threading.local()
 
 def _classify_tree(text: str, sql: Optional[str] = None) -> Classification:
     stmts = tuple(json.loads(text).get("stmts", ()))
-    _last_parse.value = (sql, stmts)
+    _last_parse.value = None
     if not stmts:
         return _OTHER
     if len(stmts) == 1:
-        return _classify_one(stmts[0])
-    each = [_classify_one(s) for s in stmts]
-    ok = all(c.kind == "catalog_query" for c in each)
-    return Classification(ok, "catalog_query" if ok else "other", statement_count=len(each))
+        result = _classify_one(stmts[0])
+    else:
+        each = [_classify_one(s) for s in stmts]
+        ok = all(c.kind == "catalog_query" for c in each)
+        result = Classification(ok, "catalog_query" if ok else "other",
+                                statement_count=len(each))
+    # kept for the rewrite that follows: only a catalog query's, and not a
+    # huge one's (a thread holds it until its next statement)
+    if result.is_catalog and sql is not None and len(sql) <= _MAX_CACHED_SQL:
+        _last_parse.value = (sql, stmts)
+    return result
 
 
 _classify_cached = lru_cache(maxsize=_CACHE_SIZE)(_classify_text)
