@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, List, Tuple
 from pglast import ast
 from pglast import parser as _pgparser
 
-__all__ = ["parse", "from_json_stmts"]
+__all__ = ["parse", "json_stmts", "from_json_stmts"]
 
 _set = object.__setattr__  # the slot itself, past ast.Node.__setattr__'s checks
 _AS_IS = object()  # a converter: the JSON value is pglast's
@@ -56,7 +56,17 @@ def parse(sql: str) -> Tuple[ast.RawStmt, ...]:
     Raises:
         pglast.parser.ParseError: the SQL does not parse.
     """
-    return from_json_stmts(json.loads(_pgparser.parse_sql_json(sql)).get("stmts", ()))
+    return from_json_stmts(json_stmts(sql))
+
+
+def json_stmts(sql: str) -> Tuple[Any, ...]:
+    """libpg_query's raw statements of ``sql``, as parsed JSON
+    (``[{'stmt': {...}, 'stmt_len': ...}]``).
+
+    Raises:
+        pglast.parser.ParseError: the SQL does not parse.
+    """
+    return tuple(json.loads(_pgparser.parse_sql_json(sql)).get("stmts", ()))
 
 
 def from_json_stmts(stmts: Any) -> Tuple[ast.RawStmt, ...]:

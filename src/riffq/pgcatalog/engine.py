@@ -276,8 +276,7 @@ class CatalogEngine:
             self._con = con
             if self.catalog.databases:  # registered before start(): load them now too
                 self._sync_if_changed()
-            self._load_volatility(facts or got)
-            front.join()
+            self._load_volatility(got)
             logger.info("catalog emulation ready in %.0f ms", (time.time() - self._started) * 1e3)
         except BaseException as exc:  # reported to every login
             logger.exception("catalog emulation failed to start")

@@ -384,7 +384,7 @@ def split_statements(sql: str) -> List[str]:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_json_cached(sql: str) -> Tuple[Any, ...]:
-    return tuple(json.loads(_pgparser.parse_sql_json(sql)).get("stmts", ()))
+    return astjson.json_stmts(sql)
 
 
 def parse_json(sql: str) -> List[Dict[str, Any]]:
@@ -803,9 +803,7 @@ def _copy_tree(value: Any) -> Any:
         return value
     cls = type(value)
     new = cls.__new__(cls)
-    members = _CHILD_SLOTS.get(cls)
-    if members is None:
-        members = _CHILD_SLOTS[cls] = _child_slots(cls)
+    members = _CHILD_SLOTS[cls]
     for name in cls.__slots__:
         v = getattr(value, name)
         _set_slot(new, name, _copy_tree(v) if name in members else v)
@@ -827,9 +825,7 @@ def _substitute(node: Any, subs: Dict[str, ast.Node], used: Optional[set] = None
             used.add(name)
             return out
     cls = type(node)
-    members = _CHILD_SLOTS.get(cls)
-    if members is None:
-        members = _CHILD_SLOTS[cls] = _child_slots(cls)
+    members = _CHILD_SLOTS[cls]
     for attr in members:
         val = getattr(node, attr)
         if isinstance(val, (ast.Node, tuple)):
@@ -1179,17 +1175,23 @@ def _populate_ancestors(value: Any, anc: Ancestor) -> None:
         return
     _SET_ANCESTORS(value, anc)
     cls = type(value)
-    members = _CHILD_SLOTS.get(cls)
-    if members is None:
-        members = _CHILD_SLOTS[cls] = _child_slots(cls)
+    members = _CHILD_SLOTS[cls]
     for member in members:
         child = getattr(value, member)
         if isinstance(child, (tuple, ast.Node)):
             _populate_ancestors(child, Ancestor(anc, value, member))
 
 
-#: node class -> the slots that may hold a node or a tuple (_child_slots)
-_CHILD_SLOTS: Dict[type, Tuple[str, ...]] = {}
+class _ChildSlots(dict):  # type: ignore[type-arg]
+    """node class -> the slots that may hold a node or a tuple, worked out
+    (_child_slots) the first time a class is looked up."""
+
+    def __missing__(self, cls: type) -> Tuple[str, ...]:
+        members = self[cls] = _child_slots(cls)
+        return members
+
+
+_CHILD_SLOTS = _ChildSlots()
 
 
 def _child_slots(cls: type) -> Tuple[str, ...]:
@@ -1264,6 +1266,9 @@ def _printer_table() -> Dict[type, Any]:
             if isinstance(cls, type) and cls not in contextual}
 
 
+_PRINTERS = _printer_table()  # (pglast.printers registered them on import)
+
+
 class _DuckDialect(RawStream):
     """pglast's printer with DuckDB's dialect: its extra reserved words
     quoted as names, and raw fragments (_RAW_MARK calls) written verbatim.
@@ -1301,8 +1306,6 @@ class _DuckStream(_DuckDialect):
     constants and dotted names are written at once. No comments are
     printed (the rewriter passes none)."""
 
-    _printers: Optional[Dict[type, Any]] = None
-
     def push_indent(self, amount: int = 0, relative: bool = True) -> Any:
         return _NO_OP
 
@@ -1335,10 +1338,7 @@ class _DuckStream(_DuckDialect):
             super().print_node(node, is_name=is_name, is_symbol=is_symbol)
             return
         if isinstance(node, ast.Node):  # RawStream.print_node without comments
-            printers = _DuckStream._printers
-            if printers is None:
-                printers = _DuckStream._printers = _printer_table()
-            printer = printers.get(cls) or get_printer_for_node(node)
+            printer = _PRINTERS.get(cls) or get_printer_for_node(node)
             if is_name and isinstance(node, ast.String):
                 printer(node, self, is_name=is_name, is_symbol=is_symbol)
             else:
@@ -1499,9 +1499,7 @@ class _Rewriter:
 
     def _generic(self, node: ast.Node) -> ast.Node:
         cls = type(node)
-        members = _CHILD_SLOTS.get(cls)
-        if members is None:
-            members = _CHILD_SLOTS[cls] = _child_slots(cls)
+        members = _CHILD_SLOTS[cls]
         for attr in members:
             val = getattr(node, attr)
             if isinstance(val, (ast.Node, tuple)):
@@ -2693,10 +2691,7 @@ def _parse_for_rewrite(sql: str) -> Tuple[ast.RawStmt, ...]:
         pglast.parser.ParseError, RecursionError: as parse_sql."""
     last = getattr(_last_parse, "value", None)
     _last_parse.value = None
-    if last is not None and last[0] == sql:
-        json_stmts = last[1]
-    else:
-        json_stmts = tuple(json.loads(_pgparser.parse_sql_json(sql)).get("stmts", ()))
+    json_stmts = last[1] if last is not None and last[0] == sql else astjson.json_stmts(sql)
     try:
         return astjson.from_json_stmts(json_stmts)
     except (AttributeError, KeyError, TypeError, ValueError):  # a shape astjson does not know

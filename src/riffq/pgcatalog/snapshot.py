@@ -330,7 +330,7 @@ def open_catalog_db(opening: Optional[CatalogOpening] = None,
         con = duckdb.connect(":memory:")
         cs = _build_into(con)
         got = read_facts(con)
-        _prepare(con)
+        con.execute(_CLIENT_SETTINGS)  # (_build_into installed the Python functions)
         return con, cs, None, got
     try:
         _prepare(con)
